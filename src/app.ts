@@ -1,0 +1,331 @@
+// buildApp: the whole HTTP application for one configuration and database, without listening.
+// Tests drive it with app.inject; main.ts puts it on a port. Cross-cutting rules live here:
+// who may reach each route, CSRF on forms, security headers, error pages, logs without addresses.
+import crypto from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import fastifyStatic from "@fastify/static";
+import swagger from "@fastify/swagger";
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+} from "fastify-type-provider-zod";
+import qs from "node:querystring";
+import type { Config } from "./config.ts";
+import type { Database } from "./db/database.ts";
+import { AppError, errors } from "./http/errors.ts";
+import { clientKey } from "./http/client-address.ts";
+import { ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE } from "./http/cookies.ts";
+import { can, ROLE_NAMES, type Access } from "./modules/auth/policy.ts";
+import type { StaffUser } from "./modules/auth/auth.service.ts";
+import { createServices, type Services } from "./services.ts";
+import { createViews } from "./web/render.ts";
+import { registerPages } from "./modules/pages/pages.routes.ts";
+import { registerReportPages } from "./modules/reports/reports.pages.ts";
+import { registerReportApi } from "./modules/reports/reports.api.ts";
+import { registerTrackingPages } from "./modules/reports/tracking.pages.ts";
+import { registerAuthPages } from "./modules/auth/auth.routes.ts";
+import { registerTriagePages } from "./modules/triage/triage.routes.ts";
+import { registerUpdatePages } from "./modules/updates/updates.routes.ts";
+import { registerTiles } from "./modules/tiles/tiles.routes.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Forms and JSON bodies are small; a larger body is refused with 413 before it is read. */
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+declare module "fastify" {
+  interface FastifyInstance {
+    services: Services;
+    /** Every route with its access rule: the authorisation matrix and the OpenAPI check read it. */
+    routeTable: RouteEntry[];
+  }
+  interface FastifyRequest {
+    staff: { user: StaffUser; sessionId: string; token: string } | null;
+    /** Keyed hash of the client's address bucket: for rate limits only, never stored with data. */
+    clientKey: string;
+  }
+  interface FastifyReply {
+    page(template: string, context?: Record<string, unknown>, status?: number): FastifyReply;
+    csrfToken(): string;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+    /** Set false on routes that take no cookies (JSON API, Open311): CSRF does not apply. */
+    csrf?: boolean;
+  }
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: Access;
+  /** Left out of the OpenAPI document (HTML pages, the document itself). */
+  hidden: boolean;
+}
+
+export interface BuildOptions {
+  config: Config;
+  database: Database;
+  /** Fastify's logger; off in tests. */
+  logger?: boolean;
+}
+
+function isApiPath(url: string): boolean {
+  return url.startsWith("/api/") || url === "/healthz" || url.startsWith("/open311/");
+}
+
+export async function buildApp({ config, database, logger = true }: BuildOptions): Promise<FastifyInstance> {
+  const services = createServices(config, database);
+  const views = createViews();
+  const app = Fastify({
+    trustProxy: config.trustProxy,
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: logger
+      ? {
+          level: config.logLevel,
+          // Fastify logs the client's address by default: openbeat logs none, nor bodies or queries.
+          serializers: {
+            req: (request) => ({ method: request.method, url: request.url.split("?")[0], id: request.id }),
+            res: (reply) => ({ statusCode: reply.statusCode }),
+          },
+        }
+      : false,
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  await app.register(cookie);
+  await app.register(formbody, { parser: (body) => qs.parse(body) });
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        upgradeInsecureRequests: config.secureCookies ? [] : null,
+      },
+    },
+    hsts: config.secureCookies ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: "no-referrer" },
+  });
+  await app.register(fastifyStatic, { root: path.join(root, "public"), prefix: "/static/", maxAge: "1h" });
+  await app.register(fastifyStatic, {
+    root: path.join(root, "node_modules/govuk-frontend/dist/govuk/assets"),
+    prefix: "/assets/",
+    decorateReply: false,
+    maxAge: "1d",
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "openbeat API",
+        version: "1",
+        description: "Report anonymously, follow a report with its receipt code, and read what openbeat publishes.",
+      },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  app.decorate("services", services);
+  app.decorateRequest("staff", null);
+  app.decorateRequest("clientKey", "");
+  app.decorateReply("csrfToken", function (this: FastifyReply) {
+    return csrfTokenFor(this.request, this);
+  });
+  app.decorateReply("page", function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
+    const request = this.request;
+    const staff = request.staff?.user ?? null;
+    const html = views.render(template, {
+      ...context,
+      cspNonce: (this as unknown as { cspNonce: { script: string } }).cspNonce.script,
+      csrfToken: csrfTokenFor(request, this),
+      staff,
+      staffRoleName: staff ? ROLE_NAMES[staff.role] : null,
+      staffNavigation: staff ? staffNavigation(staff, request.url) : [],
+    });
+    if (staff || context.noStore) this.header("cache-control", "no-store");
+    return this.status(status).type("text/html; charset=utf-8").send(html);
+  });
+
+  function csrfTokenFor(request: FastifyRequest, reply: FastifyReply): string {
+    const sign = (value: string) => crypto.createHmac("sha256", services.keys.csrf).update(value).digest("base64url");
+    if (request.staff) return sign(`session:${request.staff.sessionId}`);
+    let anonymous = request.cookies[ANONYMOUS_CSRF_COOKIE];
+    if (!anonymous) {
+      anonymous = crypto.randomBytes(18).toString("base64url");
+      request.cookies[ANONYMOUS_CSRF_COOKIE] = anonymous;
+      reply.setCookie(ANONYMOUS_CSRF_COOKIE, anonymous, { path: "/", httpOnly: true, sameSite: "strict", secure: config.secureCookies });
+    }
+    return sign(`anonymous:${anonymous}`);
+  }
+
+  // A route without a stated access rule is a mistake: refuse to start rather than guess.
+  const routeTable: RouteEntry[] = [];
+  app.decorate("routeTable", routeTable);
+  app.addHook("onRoute", (route) => {
+    if (route.method === "HEAD") return;
+    if (route.url.startsWith("/static/") || route.url.startsWith("/assets/")) {
+      route.config = { ...(route.config ?? {}), access: { kind: "public" } };
+      return;
+    }
+    if (!route.config?.access) throw new Error(`Route ${route.method} ${route.url} has no access rule (config.access)`);
+    const hidden = !route.url.startsWith("/api/") || Boolean((route.schema as { hide?: boolean } | undefined)?.hide);
+    // Pages are HTML for people; the OpenAPI document describes the JSON API only.
+    if (hidden) route.schema = { ...(route.schema ?? {}), hide: true };
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, access: route.config.access, hidden });
+  });
+
+  app.addHook("onRequest", async (request, reply) => {
+    request.clientKey = clientKey(services.keys.clientAddress, request.ip);
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) {
+      const resolved = await services.auth.resolveSession(token);
+      if (resolved) request.staff = { ...resolved, token };
+      else reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    }
+  });
+
+  app.addHook("preHandler", async (request, reply) => {
+    const config = request.routeOptions.config;
+    const rule = config.access ?? { kind: "public" };
+    if (rule.kind !== "public") {
+      const staff = request.staff;
+      if (!staff) {
+        if (isApiPath(request.url) || request.method !== "GET") throw errors.signInRequired();
+        return reply.redirect(`/staff/sign-in?next=${encodeURIComponent(request.url)}`);
+      }
+      if (staff.user.mustChangePassword && !["/staff/password", "/staff/sign-out"].includes(request.routeOptions.url ?? "")) {
+        return reply.redirect("/staff/password");
+      }
+      if (rule.kind === "permission" && !can(staff.user.role, rule.permission)) {
+        // A record the user may not read is answered as if it did not exist.
+        throw rule.record ? errors.notFound() : errors.forbidden();
+      }
+    }
+    const unsafe = request.method !== "GET" && request.method !== "HEAD";
+    if (unsafe && config.csrf !== false && request.routeOptions.url) {
+      const body = request.body as Record<string, unknown> | undefined;
+      const given = typeof body?._csrf === "string" ? body._csrf : "";
+      const expected = csrfTokenFor(request, reply);
+      const ok = given.length === expected.length && crypto.timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+      if (!ok) throw new AppError("csrf", 403, "This form has expired or was sent from another site. Go back, reload the page and try again.");
+    }
+  });
+
+  app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    let problem: AppError;
+    if (error instanceof AppError) problem = error;
+    else if (hasZodFastifySchemaValidationErrors(error)) {
+      problem = errors.invalid(
+        error.validation.map((issue) => ({
+          field: issue.instancePath.replace(/^\//, "").replace(/\//g, ".") || String((issue.params as { issue?: { keys?: string[] } })?.issue?.keys?.[0] ?? "body"),
+          message: issue.message ?? "is not valid",
+        })),
+      );
+    } else if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      problem = new AppError("payload_too_large", 413, `The request is larger than ${BODY_LIMIT_BYTES / 1024} KB. Shorten the text and try again.`);
+    } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+      problem = new AppError("bad_request", error.statusCode, error.message);
+    } else if (isDatabaseDown(error)) {
+      request.log.error({ err: { message: error.message, code: error.code } }, "database unavailable");
+      problem = errors.unavailable();
+    } else {
+      request.log.error({ err: error }, "request failed");
+      problem = new AppError("internal", 500, "Something went wrong on our side. Nothing you sent was lost if you saw no error before; try again in a minute.");
+    }
+    reply.headers(problem.headers);
+    if (isApiPath(request.url) || !request.headers.accept?.includes("text/html")) {
+      return reply.status(problem.statusCode).send({
+        error: problem.id,
+        message: problem.message,
+        ...(problem.fields.length ? { fields: problem.fields } : {}),
+      });
+    }
+    return reply.page("error.njk", { title: errorTitle(problem.statusCode), problem }, problem.statusCode);
+  });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    if (isApiPath(request.url) || !request.headers.accept?.includes("text/html")) {
+      return reply.status(404).send({ error: "not_found", message: "There is nothing at this address" });
+    }
+    return reply.page("error.njk", { title: "Page not found", problem: errors.notFound() }, 404);
+  });
+
+  app.get("/healthz", { config: { access: { kind: "public" } }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await services.categories.list();
+      return { status: "ok", database: database.dialect };
+    } catch {
+      return reply.status(503).send({ status: "unavailable", database: database.dialect });
+    }
+  });
+
+  registerPages(app, services);
+  registerReportPages(app, services);
+  registerTrackingPages(app, services);
+  registerReportApi(app, services);
+  registerAuthPages(app, services);
+  registerTriagePages(app, services);
+  registerUpdatePages(app, services);
+  registerTiles(app, services);
+
+  app.get("/api/openapi.json", { config: { access: { kind: "public" } }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+  return app;
+}
+
+function staffNavigation(user: StaffUser, url: string) {
+  const items: Array<{ href: string; text: string }> = [{ href: "/staff", text: "Home" }];
+  if (can(user.role, "reports:triage")) items.push({ href: "/staff/reports", text: "Reports" });
+  if (can(user.role, "updates:publish")) items.push({ href: "/staff/updates/new", text: "Public update" });
+  items.push({ href: "/staff/password", text: "Change password" });
+  return items.map((item) => ({ ...item, active: item.href === "/staff" ? url === "/staff" : url.startsWith(item.href) }));
+}
+
+function errorTitle(status: number): string {
+  switch (status) {
+    case 400:
+      return "There is a problem with what was sent";
+    case 401:
+      return "Sign in to continue";
+    case 403:
+      return "You cannot do that";
+    case 404:
+      return "Page not found";
+    case 413:
+      return "What you sent is too large";
+    case 429:
+      return "Too many attempts";
+    case 503:
+      return "Sorry, the service is unavailable";
+    default:
+      return "Sorry, there is a problem with the service";
+  }
+}
+
+function isDatabaseDown(error: Error & { code?: string }): boolean {
+  return (
+    ["ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08006", "08001", "SQLITE_BUSY", "SQLITE_IOERR"].includes(error.code ?? "") ||
+    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
+  );
+}

@@ -1,0 +1,69 @@
+// The two places where SQLite and PostgreSQL column definitions differ, kept together so a
+// migration reads the same for both engines.
+import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from "kysely";
+import { sql } from "kysely";
+import type { Dialect } from "./database.ts";
+
+export interface ColumnTypes {
+  dialect: Dialect;
+  /** ISO-8601 UTC instant: text in SQLite, timestamptz in PostgreSQL. */
+  timestamp: "text" | "timestamptz";
+  /** A calendar date 'YYYY-MM-DD'. */
+  date: "text" | "date";
+  json: "text" | "jsonb";
+  boolean: "integer" | "boolean";
+  real: "real" | "double precision";
+  /** Adds an auto-numbered primary key called id. */
+  id<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, "id">;
+}
+
+export function columnTypes(dialect: Dialect): ColumnTypes {
+  const sqlite = dialect === "sqlite";
+  return {
+    dialect,
+    timestamp: sqlite ? "text" : "timestamptz",
+    date: sqlite ? "text" : "date",
+    json: sqlite ? "text" : "jsonb",
+    boolean: sqlite ? "integer" : "boolean",
+    real: sqlite ? "real" : "double precision",
+    id: (table) =>
+      table.addColumn("id", "integer", (column: ColumnDefinitionBuilder) =>
+        sqlite ? column.primaryKey().autoIncrement() : column.primaryKey().generatedByDefaultAsIdentity(),
+      ),
+  };
+}
+
+/**
+ * Makes a table refuse UPDATE and DELETE, whoever asks: used for the audit log. The one
+ * exception is retention expiring a whole sealed segment, which holds a row in
+ * audit_expiry_permits inside its own transaction while it deletes.
+ */
+export async function makeAppendOnly(db: Kysely<any>, dialect: Dialect, table: string): Promise<void> {
+  if (dialect === "sqlite") {
+    for (const action of ["UPDATE", "DELETE"]) {
+      await sql
+        .raw(
+          `CREATE TRIGGER ${table}_no_${action.toLowerCase()} BEFORE ${action} ON ${table}
+           ${action === "DELETE" ? "WHEN NOT EXISTS (SELECT 1 FROM audit_expiry_permits)" : ""}
+           BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END`,
+        )
+        .execute(db);
+    }
+    return;
+  }
+  await sql
+    .raw(
+      `CREATE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN
+         IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM audit_expiry_permits) THEN RETURN OLD; END IF;
+         RAISE EXCEPTION '${table} is append-only';
+       END $$`,
+    )
+    .execute(db);
+  await sql
+    .raw(
+      `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
+       FOR EACH ROW EXECUTE FUNCTION ${table}_append_only()`,
+    )
+    .execute(db);
+}

@@ -1,0 +1,133 @@
+// Opens SQLite (embedded default) or PostgreSQL (scale-out) behind one Kysely interface.
+// Every dialect difference the rest of the code could notice is settled here, so queries are
+// written once: booleans, numbers from pg, timestamps as ISO-8601 UTC text, JSON as text.
+import fs from "node:fs";
+import path from "node:path";
+import SQLite from "better-sqlite3";
+import pg from "pg";
+import {
+  CamelCasePlugin,
+  Kysely,
+  OperationNodeTransformer,
+  PostgresDialect,
+  SqliteDialect,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+  type ValueNode,
+  type PrimitiveValueListNode,
+} from "kysely";
+import type { DatabaseTarget } from "../config.ts";
+import type { Schema } from "./schema.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Database {
+  db: Kysely<Schema>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+class BooleanToInteger extends OperationNodeTransformer {
+  protected override transformValue(node: ValueNode): ValueNode {
+    const value = node.value;
+    return typeof value === "boolean" ? { ...node, value: value ? 1 : 0 } : super.transformValue(node);
+  }
+  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
+    return {
+      ...node,
+      values: node.values.map((value) => (typeof value === "boolean" ? (value ? 1 : 0) : value)),
+    };
+  }
+}
+
+/** better-sqlite3 refuses JS booleans: bind them as 1/0. Reads normalise with `Boolean()` in presenters. */
+class SqliteBooleanPlugin implements KyselyPlugin {
+  readonly #transformer = new BooleanToInteger();
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    return this.#transformer.transformNode(args.node);
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+const PG_DATE = 1082;
+const PG_TIMESTAMP = 1114;
+const PG_TIMESTAMPTZ = 1184;
+const PG_JSONB = 3802;
+const PG_JSON = 114;
+
+const pgTypes = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    switch (oid) {
+      case PG_INT8:
+      case PG_NUMERIC:
+        return (value: string) => Number(value);
+      case PG_DATE:
+      case PG_JSON:
+      case PG_JSONB:
+        // Left as text: SQLite returns JSON as text too, and dates are 'YYYY-MM-DD' in both.
+        return (value: string) => value;
+      case PG_TIMESTAMP:
+        return (value: string) => new Date(`${value.replace(" ", "T")}Z`).toISOString();
+      case PG_TIMESTAMPTZ:
+        return (value: string) => new Date(value).toISOString();
+      default:
+        return pg.types.getTypeParser(oid, format);
+    }
+  },
+};
+
+export interface OpenOptions {
+  /** PostgreSQL schema to use (tests isolate themselves in one each). */
+  schema?: string;
+  /** Pool size for PostgreSQL. */
+  poolSize?: number;
+}
+
+export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  if (target.dialect === "sqlite") {
+    if (target.file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(target.file)), { recursive: true });
+    const sqlite = new SQLite(target.file);
+    sqlite.pragma("journal_mode = WAL");
+    // FULL: a report acknowledged to a resident is on disk, even if the machine loses power.
+    sqlite.pragma("synchronous = FULL");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("busy_timeout = 5000");
+    const db = new Kysely<Schema>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      plugins: [new SqliteBooleanPlugin(), new CamelCasePlugin()],
+    });
+    return { db, dialect: "sqlite", close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    types: pgTypes,
+    connectionTimeoutMillis: 5000,
+    options: options.schema ? `-c search_path=${options.schema}` : undefined,
+  });
+  // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
+  pool.on("error", () => {});
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return { db, dialect: "postgres", close: () => db.destroy() };
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export function toJson(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+export function fromJson<T>(value: string | null | undefined, fallback: T): T {
+  if (value === null || value === undefined || value === "") return fallback;
+  return JSON.parse(value) as T;
+}

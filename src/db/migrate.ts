@@ -1,0 +1,27 @@
+import { Migrator, type MigrationResultSet } from "kysely";
+import { columnTypes } from "./columns.ts";
+import type { Database } from "./database.ts";
+import { migrations } from "./migrations/index.ts";
+
+export class MigrationError extends Error {}
+
+/** Brings the schema up to date; safe to call at every start, and from several instances at once. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const types = columnTypes(database.dialect);
+  const migrator = new Migrator({
+    db: database.db,
+    provider: {
+      async getMigrations() {
+        return Object.fromEntries(
+          Object.entries(migrations).map(([name, migration]) => [name, { up: (db) => migration.up(db, types) }]),
+        );
+      },
+    },
+  });
+  const result: MigrationResultSet = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
+    throw new MigrationError(`Migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);
+  }
+  return (result.results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}

@@ -1,0 +1,4 @@
+// Names of the cookies openbeat sets. None tracks anyone: each is needed for a form or a session.
+export const SESSION_COOKIE = "ob_session";
+export const ANONYMOUS_CSRF_COOKIE = "ob_csrf";
+export const DRAFT_COOKIE = "ob_draft";

@@ -1,0 +1,43 @@
+// config → open database → migrate → (demo) → listen. Stops gracefully on SIGTERM/SIGINT:
+// no new connections, in-flight requests finish, then the database closes.
+import { loadConfig, type Config } from "./config.ts";
+import { openDatabase } from "./db/database.ts";
+import { prepareDatabase } from "./db/prepare.ts";
+import { buildApp } from "./app.ts";
+import { loadDemo } from "./modules/demo/demo.service.ts";
+import { ROLE_NAMES } from "./modules/auth/policy.ts";
+
+export async function serve(config: Config = loadConfig()): Promise<void> {
+  const database = await openDatabase(config.database);
+  await prepareDatabase(database);
+  const app = await buildApp({ config, database });
+  if (config.demo) {
+    const demo = await loadDemo(app.services);
+    const lines = demo.accounts.map((a) => `  ${ROLE_NAMES[a.role].padEnd(24)} ${a.email.padEnd(34)} ${a.password}`);
+    console.log(
+      [
+        "",
+        demo.created ? "Demo data loaded (synthetic, clearly marked)." : "Demo data already present.",
+        "Demo staff accounts (passwords are new at every start; demo only, never in production):",
+        ...lines,
+        "",
+      ].join("\n"),
+    );
+  }
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, "shutting down: finishing requests in flight");
+    await app.close();
+    await database.close();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  await app.listen({ port: config.port, host: config.host });
+  const shown = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  console.log(`openbeat is running on ${database.dialect === "sqlite" ? `SQLite (${config.database.dialect === "sqlite" ? config.database.file : ""})` : "PostgreSQL"}: open http://${shown}:${port}/`);
+}

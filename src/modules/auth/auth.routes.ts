@@ -1,0 +1,80 @@
+// Staff sign-in, sign-out, password change and the staff start page.
+import type { FastifyInstance } from "fastify";
+import { formErrors } from "../../web/render.ts";
+import { SESSION_COOKIE } from "../../http/cookies.ts";
+import { field, type FormBody } from "../reports/report-form.ts";
+import type { Services } from "../../services.ts";
+import { access, can } from "./policy.ts";
+import { MINIMUM_PASSWORD_LENGTH } from "./passwords.ts";
+import { SESSION_LIFETIME_HOURS } from "./auth.service.ts";
+
+/** Only paths on this site: "next" must never send someone elsewhere after signing in. */
+function safeNext(value: string): string {
+  return /^\/(?!\/)[^\s\\]*$/.test(value) && value.startsWith("/staff") ? value : "/staff";
+}
+
+export function registerAuthPages(app: FastifyInstance, services: Services): void {
+  app.get<{ Querystring: { next?: string } }>("/staff/sign-in", { config: { access: access.public } }, async (request, reply) => {
+    if (request.staff) return reply.redirect("/staff");
+    return reply.page("auth/views/sign-in.njk", { title: "Sign in", next: safeNext(request.query.next ?? "/staff"), noStore: true });
+  });
+
+  app.post("/staff/sign-in", { config: { access: access.public } }, async (request, reply) => {
+    const body = (request.body ?? {}) as FormBody;
+    const email = field(body, "email").trim();
+    const password = field(body, "password");
+    const next = safeNext(field(body, "next"));
+    const render = (message: string, status: number, name = "email") =>
+      reply.page("auth/views/sign-in.njk", { title: "Sign in", next, email, errors: formErrors([{ field: name, message }]), noStore: true }, status);
+    if (!email) return render("Enter your email address", 400);
+    if (!password) return render("Enter your password", 400, "password");
+    await services.rateLimits.hit({ name: "sign-in", max: services.config.rateLimits.signIn, windowSeconds: 900 }, request.clientKey);
+    const result = await services.auth.signIn(email, password.slice(0, 200));
+    if (!result.ok) {
+      if (result.reason === "locked") return render(`Too many failed attempts. Wait ${result.minutes} minute${result.minutes === 1 ? "" : "s"} and try again.`, 429);
+      return render("The email address or password is wrong", 401);
+    }
+    reply.setCookie(SESSION_COOKIE, result.token, {
+      path: "/",
+      httpOnly: true,
+      sameSite: "lax",
+      secure: services.config.secureCookies,
+      maxAge: SESSION_LIFETIME_HOURS * 3600,
+    });
+    return reply.redirect(result.user.mustChangePassword ? "/staff/password" : next);
+  });
+
+  app.post("/staff/sign-out", { config: { access: access.signedIn } }, async (request, reply) => {
+    if (request.staff) await services.auth.signOut(request.staff.token);
+    reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    return reply.redirect("/staff/sign-in?signedOut=1");
+  });
+
+  app.get("/staff", { config: { access: access.signedIn } }, async (request, reply) => {
+    const user = request.staff!.user;
+    return reply.page("auth/views/staff-home.njk", {
+      title: "Staff",
+      canTriage: can(user.role, "reports:triage"),
+      canPublish: can(user.role, "updates:publish"),
+    });
+  });
+
+  app.get("/staff/password", { config: { access: access.signedIn } }, async (request, reply) =>
+    reply.page("auth/views/password.njk", { title: "Change your password", minimum: MINIMUM_PASSWORD_LENGTH, firstTime: request.staff!.user.mustChangePassword }),
+  );
+
+  app.post("/staff/password", { config: { access: access.signedIn } }, async (request, reply) => {
+    const body = (request.body ?? {}) as FormBody;
+    const current = field(body, "current");
+    const password = field(body, "password");
+    const confirm = field(body, "confirm");
+    const user = request.staff!.user;
+    const fail = (name: string, message: string) =>
+      reply.page("auth/views/password.njk", { title: "Change your password", minimum: MINIMUM_PASSWORD_LENGTH, firstTime: user.mustChangePassword, errors: formErrors([{ field: name, message }]) }, 400);
+    if (!current) return fail("current", "Enter your current password");
+    if (password !== confirm) return fail("confirm", "The two new passwords do not match");
+    const problem = await services.auth.changePassword(user.id, current, password);
+    if (problem) return fail(problem.field, problem.message);
+    return reply.redirect("/staff?passwordChanged=1");
+  });
+}

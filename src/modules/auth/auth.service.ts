@@ -1,0 +1,164 @@
+// Staff sign-in and sessions. Sessions live in the database (any instance can serve any
+// request, and revoking is immediate); the cookie carries a random token whose hash is the id.
+import crypto from "node:crypto";
+import { errors } from "../../http/errors.ts";
+import { hashPassword, newOneTimePassword, passwordProblem, verifyPassword } from "./passwords.ts";
+import { isRole, type Role } from "./policy.ts";
+import type { SessionsRepository } from "./sessions.repository.ts";
+import type { UserRow, UsersRepository } from "./users.repository.ts";
+
+export const SESSION_IDLE_MINUTES = 60;
+export const SESSION_LIFETIME_HOURS = 12;
+const FREE_ATTEMPTS = 5;
+const MAX_LOCK_MINUTES = 60;
+
+export interface StaffUser {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  mustChangePassword: boolean;
+  partnerAgencyId: number | null;
+}
+
+export type SignInResult =
+  | { ok: true; token: string; user: StaffUser }
+  | { ok: false; reason: "wrong" }
+  | { ok: false; reason: "locked"; minutes: number };
+
+function presentUser(row: UserRow): StaffUser {
+  if (!isRole(row.role)) throw new Error(`User ${row.id} has an unknown role`);
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    mustChangePassword: Boolean(row.mustChangePassword),
+    partnerAgencyId: row.partnerAgencyId,
+  };
+}
+
+function sessionId(token: string): string {
+  return crypto.createHash("sha256").update(token).digest("base64url");
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export class AuthService {
+  #dummyHash: Promise<string> | null = null;
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+  ) {}
+
+  async addUser(input: { email: string; name: string; role: string; password?: string; mustChangePassword?: boolean }): Promise<{ id: number; password: string }> {
+    const email = normaliseEmail(input.email);
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw errors.badRequest(`"${input.email}" is not an email address`);
+    if (!isRole(input.role)) throw errors.badRequest(`"${input.role}" is not a role`);
+    if (!input.name.trim()) throw errors.badRequest("Give the person's name");
+    if (await this.users.findByEmail(email)) throw errors.conflict(`There is already an account for ${email}`);
+    const password = input.password ?? newOneTimePassword();
+    const id = await this.users.create({
+      email,
+      name: input.name.trim(),
+      role: input.role,
+      passwordHash: await hashPassword(password),
+      mustChangePassword: input.mustChangePassword ?? true,
+      failedSignIns: 0,
+      lockedUntil: null,
+      totpSecret: null,
+      partnerAgencyId: null,
+      createdAt: new Date().toISOString(),
+      disabledAt: null,
+    });
+    return { id, password };
+  }
+
+  /** Resets a password (demo accounts at start, or an administrator's reset). */
+  async setPassword(userId: number, password: string, mustChange: boolean): Promise<void> {
+    await this.users.update(userId, {
+      passwordHash: await hashPassword(password),
+      mustChangePassword: mustChange,
+      failedSignIns: 0,
+      lockedUntil: null,
+    });
+  }
+
+  async signIn(emailInput: string, password: string, now: Date = new Date()): Promise<SignInResult> {
+    const user = await this.users.findByEmail(normaliseEmail(emailInput));
+    if (!user || user.disabledAt) {
+      // Spend the same time as a real check so response times do not reveal which emails have accounts.
+      this.#dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex"));
+      await verifyPassword(await this.#dummyHash, password);
+      return { ok: false, reason: "wrong" };
+    }
+    if (user.lockedUntil && new Date(user.lockedUntil) > now) {
+      return { ok: false, reason: "locked", minutes: Math.ceil((new Date(user.lockedUntil).getTime() - now.getTime()) / 60_000) };
+    }
+    if (!(await verifyPassword(user.passwordHash, password))) {
+      const failures = user.failedSignIns + 1;
+      const lockMinutes = failures >= FREE_ATTEMPTS ? Math.min(MAX_LOCK_MINUTES, 2 ** (failures - FREE_ATTEMPTS)) : 0;
+      await this.users.update(user.id, {
+        failedSignIns: failures,
+        lockedUntil: lockMinutes ? new Date(now.getTime() + lockMinutes * 60_000).toISOString() : null,
+      });
+      return lockMinutes ? { ok: false, reason: "locked", minutes: lockMinutes } : { ok: false, reason: "wrong" };
+    }
+    await this.users.update(user.id, { failedSignIns: 0, lockedUntil: null });
+    const token = await this.startSession(user.id, now);
+    return { ok: true, token, user: presentUser(user) };
+  }
+
+  /** Always a new token: a session id planted before sign-in can never become a signed-in one. */
+  private async startSession(userId: number, now: Date): Promise<string> {
+    const token = crypto.randomBytes(32).toString("base64url");
+    await this.sessions.create({
+      id: sessionId(token),
+      userId,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + SESSION_LIFETIME_HOURS * 3600_000).toISOString(),
+      lastSeenAt: now.toISOString(),
+      secondFactorDone: false,
+    });
+    if (Math.random() < 0.05) await this.sessions.deleteExpired(now.toISOString());
+    return token;
+  }
+
+  /** The signed-in user for a session cookie, or null when it is unknown, expired or idle too long. */
+  async resolveSession(token: string, now: Date = new Date()): Promise<{ user: StaffUser; sessionId: string } | null> {
+    const id = sessionId(token);
+    const session = await this.sessions.findWithUser(id);
+    if (!session) return null;
+    const idleLimit = new Date(session.lastSeenAt).getTime() + SESSION_IDLE_MINUTES * 60_000;
+    if (new Date(session.expiresAt) <= now || idleLimit <= now.getTime() || session.user.disabledAt) {
+      await this.sessions.delete(id);
+      return null;
+    }
+    // Only write when a minute has passed: a page with many requests should not write for each.
+    if (now.getTime() - new Date(session.lastSeenAt).getTime() > 60_000) await this.sessions.touch(id, now.toISOString());
+    return { user: presentUser(session.user), sessionId: id };
+  }
+
+  async signOut(token: string): Promise<void> {
+    await this.sessions.delete(sessionId(token));
+  }
+
+  /** Ends every session of a user at once (revocation, password change, disabling). */
+  revokeSessions(userId: number): Promise<number> {
+    return this.sessions.deleteForUser(userId);
+  }
+
+  async changePassword(userId: number, current: string, next: string): Promise<{ field: string; message: string } | null> {
+    const user = await this.users.findById(userId);
+    if (!user) throw errors.notFound("account");
+    if (!(await verifyPassword(user.passwordHash, current))) return { field: "current", message: "Your current password is wrong" };
+    const problem = passwordProblem(next);
+    if (problem) return { field: "password", message: problem };
+    if (next === current) return { field: "password", message: "Choose a new password that is different from the current one" };
+    await this.users.update(userId, { passwordHash: await hashPassword(next), mustChangePassword: false });
+    return null;
+  }
+}

@@ -1,0 +1,7 @@
+// Progressive enhancement only: every page works without this script. It starts GOV.UK
+// Frontend's components and turns a location field into a Leaflet map where one is offered.
+import { initAll } from "govuk-frontend";
+import { enhanceLocationMaps } from "./location-map.ts";
+
+initAll();
+enhanceLocationMaps();
