@@ -76,13 +76,15 @@ export interface BuildOptions {
   database: Database;
   /** Fastify's logger; off in tests. */
   logger?: boolean;
+  /** Where log lines go (standard output unless given): tests read them back. */
+  logStream?: NodeJS.WritableStream;
 }
 
 function isApiPath(url: string): boolean {
   return url.startsWith("/api/") || url === "/healthz" || url.startsWith("/open311/");
 }
 
-export async function buildApp({ config, database, logger = true }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger = true, logStream }: BuildOptions): Promise<FastifyInstance> {
   const services = createServices(config, database);
   const views = createViews();
   const app = Fastify({
@@ -91,6 +93,7 @@ export async function buildApp({ config, database, logger = true }: BuildOptions
     logger: logger
       ? {
           level: config.logLevel,
+          ...(logStream ? { stream: logStream } : {}),
           // Fastify logs the client's address by default: openbeat logs none, nor bodies or queries.
           serializers: {
             req: (request) => ({ method: request.method, url: request.url.split("?")[0], id: request.id }),

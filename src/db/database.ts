@@ -28,6 +28,8 @@ export type Dialect = "sqlite" | "postgres";
 export interface Database {
   db: Kysely<Schema>;
   dialect: Dialect;
+  /** The PostgreSQL schema in use when not the default (tests isolate themselves in one each). */
+  schema?: string;
   close(): Promise<void>;
 }
 
@@ -116,7 +118,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   // An idle client losing its server (a restart) must not crash the process; the next query reconnects.
   pool.on("error", () => {});
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-  return { db, dialect: "postgres", close: () => db.destroy() };
+  return { db, dialect: "postgres", schema: options.schema, close: () => db.destroy() };
 }
 
 export function nowIso(): string {

@@ -10,6 +10,8 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
   const types = columnTypes(database.dialect);
   const migrator = new Migrator({
     db: database.db,
+    // Without a schema Kysely looks for its lock table in every schema, and may find another's.
+    ...(database.schema ? { migrationTableSchema: database.schema } : {}),
     provider: {
       async getMigrations() {
         return Object.fromEntries(

@@ -27,7 +27,7 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
 
   await db.schema
     .createTable("sessions")
-    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("id", "text", (c) => c.primaryKey().notNull())
     .addColumn("user_id", "integer", (c) => c.notNull().references("users.id").onDelete("cascade"))
     .addColumn("created_at", t.timestamp, (c) => c.notNull())
     .addColumn("expires_at", t.timestamp, (c) => c.notNull())
@@ -65,7 +65,7 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
 
   await db.schema
     .createTable("categories")
-    .addColumn("code", "text", (c) => c.primaryKey())
+    .addColumn("code", "text", (c) => c.primaryKey().notNull())
     .addColumn("name", "text", (c) => c.notNull())
     .addColumn("hint", "text", (c) => c.notNull())
     .addColumn("guidance", "text", (c) => c.notNull())
@@ -110,7 +110,7 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
 
   await db.schema
     .createTable("report_contacts")
-    .addColumn("report_id", "integer", (c) => c.primaryKey().references("reports.id").onDelete("cascade"))
+    .addColumn("report_id", "integer", (c) => c.primaryKey().notNull().references("reports.id").onDelete("cascade"))
     .addColumn("email_encrypted", "text", (c) => c.notNull())
     .addColumn("created_at", t.timestamp, (c) => c.notNull())
     .execute();
@@ -173,7 +173,7 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
 
   await db.schema
     .createTable("report_drafts")
-    .addColumn("id", "text", (c) => c.primaryKey())
+    .addColumn("id", "text", (c) => c.primaryKey().notNull())
     .addColumn("data", "text", (c) => c.notNull())
     .addColumn("expires_at", t.timestamp, (c) => c.notNull())
     .execute();
@@ -181,13 +181,13 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
 
   await db.schema
     .createTable("rate_limits")
-    .addColumn("key", "text", (c) => c.primaryKey())
+    .addColumn("key", "text", (c) => c.primaryKey().notNull())
     .addColumn("count", "integer", (c) => c.notNull())
     .addColumn("expires_at", t.timestamp, (c) => c.notNull())
     .execute();
   await db.schema.createIndex("rate_limits_expiry").on("rate_limits").column("expires_at").execute();
 
-  await db.schema.createTable("audit_expiry_permits").addColumn("segment", "integer", (c) => c.primaryKey()).execute();
+  await db.schema.createTable("audit_expiry_permits").addColumn("segment", "integer", (c) => c.primaryKey().notNull()).execute();
   await t
     .id(db.schema.createTable("audit_events"))
     .addColumn("occurred_at", t.timestamp, (c) => c.notNull())

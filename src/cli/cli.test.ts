@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { after, describe, it } from "node:test";
+
+const run = promisify(execFile);
+const bin = path.resolve(import.meta.dirname, "../../bin/openbeat.js");
+const directory = fs.mkdtempSync(path.join(os.tmpdir(), "openbeat-cli-"));
+
+function openbeat(args: string[], env: Record<string, string> = {}) {
+  return run(process.execPath, [bin, ...args], {
+    env: { ...process.env, NODE_ENV: "development", OPENBEAT_DATA_DIR: directory, DATABASE_URL: `sqlite:${path.join(directory, "cli.sqlite")}`, ...env },
+  });
+}
+
+describe("the command line", () => {
+  after(() => fs.rmSync(directory, { recursive: true, force: true }));
+
+  it("explains itself and each command", async () => {
+    const { stdout } = await openbeat(["--help"]);
+    for (const command of ["serve", "migrate", "users", "demo"]) assert.match(stdout, new RegExp(`\\b${command}\\b`));
+    const users = await openbeat(["users", "add", "--help"]);
+    assert.match(users.stdout, /--role <role>/);
+    assert.match(users.stdout.replace(/\s+/g, " "), /officer, operation-lead, analyst, safeguarding-lead, partner-worker, administrator, auditor/);
+  });
+
+  it("migrates, then adds a user with a one-time password to change at first sign-in", async () => {
+    const migrated = await openbeat(["migrate"]);
+    assert.match(migrated.stdout, /Applied: 0001_foundation/);
+    assert.match((await openbeat(["migrate"])).stdout, /up to date/);
+    const added = await openbeat(["users", "add", "--role", "officer", "--email", "PC.Smith@Example.Police.UK", "--name", "PC Smith"]);
+    assert.match(added.stdout, /Created officer account for pc\.smith@example\.police\.uk/);
+    assert.match(added.stdout, /One-time password .*: [a-z0-9]{4}(-[a-z0-9]{4}){3}/);
+    await assert.rejects(openbeat(["users", "add", "--role", "officer", "--email", "pc.smith@example.police.uk", "--name", "PC Smith"]), (error: { stderr: string; code: number }) => {
+      assert.match(error.stderr, /There is already an account/);
+      assert.equal(error.code, 2);
+      return true;
+    });
+    await assert.rejects(openbeat(["users", "add", "--role", "sergeant", "--email", "x@example.test", "--name", "X"]), /"sergeant" is not a role/);
+  });
+
+  it("refuses demo data in production", async () => {
+    await assert.rejects(
+      openbeat(["demo"], { NODE_ENV: "production", OPENBEAT_SECRET: "x".repeat(40), OPENBEAT_AUDIT_KEY: "y".repeat(40) }),
+      /Demo data is refused in production/,
+    );
+    await assert.rejects(openbeat(["migrate"], { NODE_ENV: "production", OPENBEAT_DEMO: "1" }), /OPENBEAT_DEMO=1 is refused in production/);
+  });
+});

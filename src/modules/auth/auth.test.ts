@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { after, before, it } from "node:test";
+import type { FastifyInstance } from "fastify";
+import { describeEachDatabase } from "../../../test/support/databases.ts";
+import { signedInClient, testApp } from "../../../test/support/app.ts";
+import { PageClient } from "../../../test/support/client.ts";
+
+describeEachDatabase("staff sign-in and sessions", (context) => {
+  let app: FastifyInstance;
+  before(async () => {
+    app = await testApp(context());
+  });
+  after(async () => app.close());
+
+  it("stores passwords as argon2id hashes and signs in with a new session id each time", async () => {
+    await app.services.auth.addUser({ email: "pc.one@example.test", name: "PC One", role: "officer", password: "a long enough password", mustChangePassword: false });
+    const row = await app.services.users.findByEmail("pc.one@example.test");
+    assert.match(row!.passwordHash, /^\$argon2id\$/);
+    const client = new PageClient(app);
+    await client.get("/staff/sign-in");
+    client.cookies.set("ob_session", "planted-by-an-attacker");
+    const response = await client.post("/staff/sign-in", { email: "PC.One@example.test", password: "a long enough password", next: "/staff" });
+    assert.equal(response.statusCode, 302);
+    assert.notEqual(client.cookies.get("ob_session"), "planted-by-an-attacker", "session fixation: a planted id never becomes signed in");
+    const sessions = await context().database.db.selectFrom("sessions").selectAll().where("userId", "=", row!.id).execute();
+    assert.equal(sessions.length, 1);
+    assert.ok(!sessions.some((s) => s.id === client.cookies.get("ob_session")), "only a hash of the token is stored");
+    assert.equal((await client.get("/staff")).statusCode, 200);
+  });
+
+  it("says the same thing for a wrong password and an unknown email, then locks with back-off", async () => {
+    await app.services.auth.addUser({ email: "pc.two@example.test", name: "PC Two", role: "officer", password: "the right password", mustChangePassword: false });
+    const client = new PageClient(app);
+    await client.get("/staff/sign-in");
+    const unknown = await client.post("/staff/sign-in", { email: "nobody@example.test", password: "whatever it is", next: "/staff" });
+    const wrong = await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "not the password", next: "/staff" });
+    assert.equal(unknown.statusCode, 401);
+    assert.equal(wrong.statusCode, 401);
+    assert.match(wrong.body, /The email address or password is wrong/);
+    assert.match(unknown.body, /The email address or password is wrong/);
+    for (let i = 0; i < 4; i++) await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "still wrong", next: "/staff" });
+    const locked = await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "the right password", next: "/staff" });
+    assert.equal(locked.statusCode, 429);
+    assert.match(locked.body, /Too many failed attempts. Wait \d+ minute/);
+  });
+
+  it("makes a one-time password be changed before anything else", async () => {
+    const { password } = await app.services.auth.addUser({ email: "new.starter@example.test", name: "New Starter", role: "officer" });
+    assert.match(password, /^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/);
+    const client = new PageClient(app);
+    await client.get("/staff/sign-in");
+    const signedIn = await client.post("/staff/sign-in", { email: "new.starter@example.test", password, next: "/staff/reports" });
+    assert.equal(signedIn.headers.location, "/staff/password");
+    assert.equal((await client.get("/staff/reports")).headers.location, "/staff/password");
+    await client.get("/staff/password");
+    const short = await client.post("/staff/password", { current: password, password: "short", confirm: "short" });
+    assert.match(short.body, /Password must be 12 characters or more/);
+    const changed = await client.post("/staff/password", { current: password, password: "a brand new passphrase", confirm: "a brand new passphrase" });
+    assert.equal(changed.statusCode, 302);
+    assert.equal((await client.get("/staff/reports")).statusCode, 200);
+  });
+
+  it("signs out, and revoking a user's sessions takes effect at once", async () => {
+    const { client, id } = await signedInClient(app, "operation-lead");
+    assert.equal((await client.get("/staff")).statusCode, 200);
+    await app.services.auth.revokeSessions(id);
+    assert.equal((await client.get("/staff")).statusCode, 302);
+    const second = await signedInClient(app, "officer");
+    await second.client.get("/staff");
+    assert.equal((await second.client.post("/staff/sign-out", {})).statusCode, 302);
+    assert.equal((await second.client.get("/staff")).statusCode, 302);
+  });
+
+  it("only follows sign-in redirects within the staff pages", async () => {
+    await app.services.auth.addUser({ email: "pc.three@example.test", name: "PC Three", role: "officer", password: "the right password", mustChangePassword: false });
+    const client = new PageClient(app);
+    await client.get("/staff/sign-in");
+    const response = await client.post("/staff/sign-in", { email: "pc.three@example.test", password: "the right password", next: "//evil.example/steal" });
+    assert.equal(response.headers.location, "/staff");
+  });
+});
