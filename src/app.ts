@@ -23,8 +23,8 @@ import type { Database } from "./db/database.ts";
 import { AppError, errors } from "./http/errors.ts";
 import { clientKey } from "./http/client-address.ts";
 import { ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE } from "./http/cookies.ts";
-import { can, ROLE_NAMES, type Access } from "./modules/auth/policy.ts";
-import type { StaffUser } from "./modules/auth/auth.service.ts";
+import { can, ROLE_NAMES, SECOND_FACTOR_ROLES, type Access } from "./modules/auth/policy.ts";
+import type { ResolvedSession, StaffUser } from "./modules/auth/auth.service.ts";
 import { createServices, type Services } from "./services.ts";
 import { createViews } from "./web/render.ts";
 import { registerPages } from "./modules/pages/pages.routes.ts";
@@ -34,7 +34,22 @@ import { registerTrackingPages } from "./modules/reports/tracking.pages.ts";
 import { registerAuthPages } from "./modules/auth/auth.routes.ts";
 import { registerTriagePages } from "./modules/triage/triage.routes.ts";
 import { registerUpdatePages } from "./modules/updates/updates.routes.ts";
+import { registerVehiclePages } from "./modules/vehicles/vehicles.routes.ts";
+import { registerPlannerPages } from "./modules/planner/planner.routes.ts";
 import { registerTiles } from "./modules/tiles/tiles.routes.ts";
+import { registerActivityPages } from "./modules/activity/activity.routes.ts";
+import { registerUserPages } from "./modules/admin/users.routes.ts";
+import { registerAuditPages } from "./modules/audit/audit.routes.ts";
+import { registerSafeguardingPages } from "./modules/safeguarding/safeguarding.pages.ts";
+import { registerPartnerPages } from "./modules/partners/partners.pages.ts";
+import { registerOpen311 } from "./modules/open311/open311.routes.ts";
+import { registerAlertPages } from "./modules/alerts/alerts.routes.ts";
+import { registerTokenPages } from "./modules/tokens/tokens.routes.ts";
+import { registerStaffApi } from "./modules/tokens/staff.api.ts";
+import { registerApiDocs } from "./modules/apidocs/apidocs.routes.ts";
+import { registerImportPages } from "./modules/imports/imports.routes.ts";
+import { registerEvaluationPages } from "./modules/evaluation/evaluation.routes.ts";
+import { registerAreasApi } from "./modules/areas/areas.api.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -48,7 +63,7 @@ declare module "fastify" {
     routeTable: RouteEntry[];
   }
   interface FastifyRequest {
-    staff: { user: StaffUser; sessionId: string; token: string } | null;
+    staff: (ResolvedSession & { token: string }) | null;
     /** Keyed hash of the client's address bucket: for rate limits only, never stored with data. */
     clientKey: string;
   }
@@ -78,13 +93,22 @@ export interface BuildOptions {
   logger?: boolean;
   /** Where log lines go (standard output unless given): tests read them back. */
   logStream?: NodeJS.WritableStream;
+  /** Told of every access decision: the authorisation matrix test watches the rule being applied. */
+  onAccessDecision?: (decision: AccessDecision) => void;
+}
+
+export interface AccessDecision {
+  method: string;
+  route: string;
+  role: string | null;
+  outcome: "allowed" | "sign-in" | "denied";
 }
 
 function isApiPath(url: string): boolean {
   return url.startsWith("/api/") || url === "/healthz" || url.startsWith("/open311/");
 }
 
-export async function buildApp({ config, database, logger = true, logStream }: BuildOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, database, logger = true, logStream, onAccessDecision }: BuildOptions): Promise<FastifyInstance> {
   const services = createServices(config, database);
   const views = createViews();
   const app = Fastify({
@@ -204,26 +228,47 @@ export async function buildApp({ config, database, logger = true, logStream }: B
       const resolved = await services.auth.resolveSession(token);
       if (resolved) request.staff = { ...resolved, token };
       else reply.clearCookie(SESSION_COOKIE, { path: "/" });
+    } else if (request.headers.authorization && request.url.startsWith("/api/staff/")) {
+      // A personal access token: only on the staff JSON API, whose routes take no CSRF token.
+      const resolved = await services.tokens.resolveBearer(request.headers.authorization);
+      if (resolved) request.staff = { ...resolved, token: "" };
     }
   });
 
-  app.addHook("preHandler", async (request, reply) => {
+  // preValidation: the body is parsed (CSRF needs it) but not yet validated, so a request
+  // that may not reach a route learns nothing about what the route would accept.
+  app.addHook("preValidation", async (request, reply) => {
     const config = request.routeOptions.config;
     const rule = config.access ?? { kind: "public" };
+    const decide = (outcome: AccessDecision["outcome"]) =>
+      onAccessDecision?.({ method: request.method, route: request.routeOptions.url ?? request.url, role: request.staff?.user.role ?? null, outcome });
     if (rule.kind !== "public") {
       const staff = request.staff;
       if (!staff) {
+        decide("sign-in");
         if (isApiPath(request.url) || request.method !== "GET") throw errors.signInRequired();
         return reply.redirect(`/staff/sign-in?next=${encodeURIComponent(request.url)}`);
       }
-      if (staff.user.mustChangePassword && !["/staff/password", "/staff/sign-out"].includes(request.routeOptions.url ?? "")) {
-        return reply.redirect("/staff/password");
+      // Sign-in is finished in order: the second factor, a password of their own, then a
+      // second factor set up where the role requires one. Until then only those pages open.
+      const step = unfinishedSignIn(staff);
+      if (step && ![step, "/staff/sign-out"].includes(request.routeOptions.url ?? "")) {
+        if (isApiPath(request.url) || request.method !== "GET") throw errors.signInRequired();
+        return reply.redirect(step);
       }
       if (rule.kind === "permission" && !can(staff.user.role, rule.permission)) {
+        decide("denied");
         // A record the user may not read is answered as if it did not exist.
         throw rule.record ? errors.notFound() : errors.forbidden();
       }
     }
+    decide("allowed");
+  });
+
+  // CSRF after validation: multipart forms attach their fields to the body in their own
+  // preValidation hook, which runs after the access check above.
+  app.addHook("preHandler", async (request, reply) => {
+    const config = request.routeOptions.config;
     const unsafe = request.method !== "GET" && request.method !== "HEAD";
     if (unsafe && config.csrf !== false && request.routeOptions.url) {
       const body = request.body as Record<string, unknown> | undefined;
@@ -289,7 +334,22 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   registerAuthPages(app, services);
   registerTriagePages(app, services);
   registerUpdatePages(app, services);
+  registerVehiclePages(app, services);
+  registerPlannerPages(app, services);
   registerTiles(app, services);
+  registerActivityPages(app, services);
+  registerUserPages(app, services);
+  registerAuditPages(app, services);
+  registerSafeguardingPages(app, services);
+  registerPartnerPages(app, services);
+  registerOpen311(app, services);
+  registerAlertPages(app, services);
+  registerTokenPages(app, services);
+  registerStaffApi(app, services);
+  registerApiDocs(app, services);
+  registerImportPages(app, services);
+  registerEvaluationPages(app, services);
+  registerAreasApi(app, services);
 
   app.get("/api/openapi.json", { config: { access: { kind: "public" } }, schema: { hide: true } }, async () => app.swagger());
 
@@ -297,10 +357,29 @@ export async function buildApp({ config, database, logger = true, logStream }: B
   return app;
 }
 
+function unfinishedSignIn(staff: ResolvedSession): string | null {
+  if (staff.user.twoFactorEnabled && !staff.secondFactorDone) return "/staff/sign-in/code";
+  if (staff.user.mustChangePassword) return "/staff/password";
+  if (staff.user.twoFactorRequired && !staff.user.twoFactorEnabled) return "/staff/two-factor";
+  return null;
+}
+
 function staffNavigation(user: StaffUser, url: string) {
   const items: Array<{ href: string; text: string }> = [{ href: "/staff", text: "Home" }];
   if (can(user.role, "reports:triage")) items.push({ href: "/staff/reports", text: "Reports" });
+  if (can(user.role, "activity:log")) items.push({ href: "/staff/activity", text: "On patrol" });
   if (can(user.role, "updates:publish")) items.push({ href: "/staff/updates/new", text: "Public update" });
+  if (can(user.role, "vehicles:record")) items.push({ href: "/staff/vehicles", text: "Vehicles" });
+  if (can(user.role, "planner:use")) items.push({ href: "/staff/planner", text: "Planner" });
+  if (can(user.role, "evaluation:read")) items.push({ href: "/staff/evaluation", text: "Evaluation" });
+  if (can(user.role, "imports:run")) items.push({ href: "/staff/imports", text: "Imports" });
+  if (can(user.role, "safeguarding:cases")) items.push({ href: "/safeguarding", text: "Safeguarding" });
+  if (can(user.role, "partners:referrals")) items.push({ href: "/partner/referrals", text: "Referrals" });
+  if (can(user.role, "partners:manage")) items.push({ href: "/staff/partners", text: "Partner agencies" });
+  if (can(user.role, "users:manage")) items.push({ href: "/staff/users", text: "Staff accounts" });
+  if (can(user.role, "audit:read")) items.push({ href: "/staff/audit", text: "Audit log" });
+  if (can(user.role, "clients:manage")) items.push({ href: "/staff/api-clients", text: "Open311 apps" });
+  if (!SECOND_FACTOR_ROLES.includes(user.role)) items.push({ href: "/staff/tokens", text: "API tokens" });
   items.push({ href: "/staff/password", text: "Change password" });
   return items.map((item) => ({ ...item, active: item.href === "/staff" ? url === "/staff" : url.startsWith(item.href) }));
 }

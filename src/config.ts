@@ -25,6 +25,8 @@ const environmentSchema = z.object({
   OPENBEAT_RATE_LIMIT_REPORTS: z.coerce.number().int().positive().default(20),
   OPENBEAT_RATE_LIMIT_TRACKING: z.coerce.number().int().positive().default(10),
   OPENBEAT_RATE_LIMIT_SIGN_IN: z.coerce.number().int().positive().default(10),
+  OPENBEAT_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, "OPENBEAT_SMTP_URL must look like smtp://user:password@host:587 or smtps://…").optional(),
+  OPENBEAT_MAIL_FROM: z.string().min(3).optional(),
 });
 
 export type DatabaseTarget =
@@ -48,6 +50,9 @@ export interface Config {
   logLevel: string;
   rateLimits: { reports: number; tracking: number; signIn: number };
   secureCookies: boolean;
+  /** Where email alerts are sent through (smtp://user:pass@host:port); without it mail waits in the queue. */
+  smtpUrl: string | null;
+  mailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -116,6 +121,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
       signIn: env.OPENBEAT_RATE_LIMIT_SIGN_IN,
     },
     secureCookies: production || (env.OPENBEAT_PUBLIC_URL ?? "").startsWith("https://"),
+    smtpUrl: env.OPENBEAT_SMTP_URL ?? null,
+    mailFrom: env.OPENBEAT_MAIL_FROM ?? "openbeat <alerts@openbeat.invalid>",
   };
 }
 

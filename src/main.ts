@@ -6,6 +6,7 @@ import { prepareDatabase } from "./db/prepare.ts";
 import { buildApp } from "./app.ts";
 import { loadDemo } from "./modules/demo/demo.service.ts";
 import { ROLE_NAMES } from "./modules/auth/policy.ts";
+import { startMailSender } from "./modules/alerts/sender.ts";
 
 export async function serve(config: Config = loadConfig()): Promise<void> {
   const database = await openDatabase(config.database);
@@ -13,7 +14,9 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
   const app = await buildApp({ config, database });
   if (config.demo) {
     const demo = await loadDemo(app.services);
-    const lines = demo.accounts.map((a) => `  ${ROLE_NAMES[a.role].padEnd(24)} ${a.email.padEnd(34)} ${a.password}`);
+    const lines = demo.accounts.map(
+      (a) => `  ${ROLE_NAMES[a.role].padEnd(24)} ${a.email.padEnd(34)} ${a.password}${a.twoFactorKey ? `   two-factor key: ${a.twoFactorKey}` : ""}`,
+    );
     console.log(
       [
         "",
@@ -24,11 +27,14 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
       ].join("\n"),
     );
   }
+  // Email alerts go out from the queue in the database, so nothing is lost across restarts.
+  const mailSender = startMailSender(app.services, app.log);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down: finishing requests in flight");
+    await mailSender.stop();
     await app.close();
     await database.close();
     process.exit(0);

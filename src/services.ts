@@ -2,6 +2,13 @@
 // all take their services from here, so each use case exists once.
 import { keyFor, type Config } from "./config.ts";
 import type { Database } from "./db/database.ts";
+import { ActivityRepository } from "./modules/activity/activity.repository.ts";
+import { ActivityService } from "./modules/activity/activity.service.ts";
+import { AreasRepository } from "./modules/areas/areas.repository.ts";
+import { AreasService } from "./modules/areas/areas.service.ts";
+import { RetentionRepository } from "./modules/retention/retention.repository.ts";
+import { RetentionService } from "./modules/retention/retention.service.ts";
+import { retentionPolicy } from "./domain/retention.ts";
 import { AuditRepository } from "./modules/audit/audit.repository.ts";
 import { AuditService } from "./modules/audit/audit.service.ts";
 import { AuthService } from "./modules/auth/auth.service.ts";
@@ -9,17 +16,36 @@ import { SessionsRepository } from "./modules/auth/sessions.repository.ts";
 import { UsersRepository } from "./modules/auth/users.repository.ts";
 import { CategoriesRepository } from "./modules/categories/categories.repository.ts";
 import { CategoriesService } from "./modules/categories/categories.service.ts";
+import { EvaluationRepository } from "./modules/evaluation/evaluation.repository.ts";
+import { EvaluationService } from "./modules/evaluation/evaluation.service.ts";
+import { ImportsRepository } from "./modules/imports/imports.repository.ts";
+import { ImportsService } from "./modules/imports/imports.service.ts";
 import { OperationsRepository } from "./modules/operations/operations.repository.ts";
 import { OperationsService } from "./modules/operations/operations.service.ts";
+import { PartnersRepository } from "./modules/partners/partners.repository.ts";
+import { PartnersService } from "./modules/partners/partners.service.ts";
+import { PlannerRepository } from "./modules/planner/planner.repository.ts";
+import { PlannerService } from "./modules/planner/planner.service.ts";
 import { RateLimitsRepository } from "./modules/rate-limits/rate-limits.repository.ts";
 import { RateLimitsService } from "./modules/rate-limits/rate-limits.service.ts";
 import { DraftStore } from "./modules/reports/drafts.ts";
 import { ReportsRepository } from "./modules/reports/reports.repository.ts";
 import { ReportsService } from "./modules/reports/reports.service.ts";
+import { SafeguardingRepository } from "./modules/safeguarding/safeguarding.repository.ts";
+import { SafeguardingService } from "./modules/safeguarding/safeguarding.service.ts";
 import { TriageRepository } from "./modules/triage/triage.repository.ts";
 import { TriageService } from "./modules/triage/triage.service.ts";
 import { UpdatesRepository } from "./modules/updates/updates.repository.ts";
 import { UpdatesService } from "./modules/updates/updates.service.ts";
+import { VehiclesRepository } from "./modules/vehicles/vehicles.repository.ts";
+import { VehiclesService } from "./modules/vehicles/vehicles.service.ts";
+import { TokensRepository } from "./modules/tokens/tokens.repository.ts";
+import { TokensService } from "./modules/tokens/tokens.service.ts";
+import { Open311Repository } from "./modules/open311/open311.repository.ts";
+import { Open311Service } from "./modules/open311/open311.service.ts";
+import { AlertsRepository } from "./modules/alerts/alerts.repository.ts";
+import { AlertsService } from "./modules/alerts/alerts.service.ts";
+import { MailService } from "./modules/alerts/mail.ts";
 
 export function createServices(config: Config, database: Database) {
   const { db } = database;
@@ -29,6 +55,28 @@ export function createServices(config: Config, database: Database) {
   const operations = new OperationsService(operationsRepository);
   const reportsRepository = new ReportsRepository(db);
   const contactKey = keyFor(config, "contact-details");
+  // Setting or changing an operation's areas records a new version of its evaluation design.
+  const areas = new AreasService(new AreasRepository(db), async (operationId, reason, userId) => {
+    await evaluation.recordDesign(operationId, reason, userId);
+  });
+  const evaluation = new EvaluationService(new EvaluationRepository(db), operationsRepository, areas, categories);
+  const vehicles = new VehiclesService(new VehiclesRepository(db), operations, operationsRepository, audit, keyFor(config, "vehicle-keepers"));
+  const retention = new RetentionService(new RetentionRepository(db), audit, retentionPolicy());
+  retention.addStep({
+    name: "vehicleSightings",
+    run: async (now) => {
+      const erased = await vehicles.eraseExpiredSightings(now);
+      return erased.sightings + erased.keepers;
+    },
+  });
+  const rateLimits = new RateLimitsService(new RateLimitsRepository(db), keyFor(config, "rate-limits"));
+  const reports = new ReportsService(reportsRepository, categories, operations, audit, {
+    receipt: keyFor(config, "receipt-codes"),
+    contact: contactKey,
+  });
+  const tokens = new TokensService(new TokensRepository(db), keyFor(config, "api-tokens"));
+  const alertsRepository = new AlertsRepository(db);
+  const subscriberKey = keyFor(config, "alert-subscribers");
   return {
     config,
     database,
@@ -36,16 +84,26 @@ export function createServices(config: Config, database: Database) {
     categories,
     operations,
     operationsRepository,
-    auth: new AuthService(new UsersRepository(db), new SessionsRepository(db)),
+    auth: new AuthService(new UsersRepository(db), new SessionsRepository(db), keyFor(config, "totp")),
     users: new UsersRepository(db),
-    rateLimits: new RateLimitsService(new RateLimitsRepository(db), keyFor(config, "rate-limits")),
+    rateLimits,
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),
-    reports: new ReportsService(reportsRepository, categories, operations, audit, {
-      receipt: keyFor(config, "receipt-codes"),
-      contact: contactKey,
-    }),
+    reports,
     triage: new TriageService(new TriageRepository(db), reportsRepository, categories, audit, contactKey),
     updates: new UpdatesService(new UpdatesRepository(db), reportsRepository),
+    vehicles,
+    planner: new PlannerService(new PlannerRepository(db), operationsRepository),
+    partners: new PartnersService(new PartnersRepository(db), new UsersRepository(db), audit, keyFor(config, "safeguarding")),
+    safeguarding: new SafeguardingService(new SafeguardingRepository(db), new PartnersRepository(db), audit, keyFor(config, "safeguarding")),
+    activity: new ActivityService(new ActivityRepository(db), operations, audit, keyFor(config, "enforcement-subjects")),
+    areas,
+    evaluation,
+    imports: new ImportsService(config, database, new ImportsRepository(db), areas),
+    retention,
+    tokens,
+    open311: new Open311Service(db, new Open311Repository(db), categories, reports, tokens, rateLimits, { reportsPerHour: config.rateLimits.reports }),
+    alerts: new AlertsService(db, alertsRepository, audit, { email: subscriberKey, links: keyFor(config, "alert-links") }, (config.publicUrl ?? `http://localhost:${config.port || 3000}`).replace(/\/$/, "")),
+    mail: new MailService(alertsRepository, config, subscriberKey),
     keys: {
       csrf: keyFor(config, "csrf"),
       clientAddress: keyFor(config, "client-address"),

@@ -7,7 +7,11 @@ import { createServices } from "../services.ts";
 import { AppError } from "../http/errors.ts";
 import { STAFF_ROLES } from "../modules/auth/policy.ts";
 import { loadDemo } from "../modules/demo/demo.service.ts";
-import { serve } from "../main.ts";
+import { formatAnchor, parseAnchor } from "../modules/audit/audit.service.ts";
+import { forecastCommand, importCallsCommand } from "../modules/planner/planner.cli.ts";
+import { importPoliceUkCommand } from "../modules/imports/imports.cli.ts";
+import { createOperationCommand, type CreateOperationOptions } from "../modules/areas/operations.cli.ts";
+import { evaluateCommand } from "../modules/evaluation/evaluation.cli.ts";
 
 async function withServices<T>(work: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
   const config = loadConfig();
@@ -28,7 +32,8 @@ const program = new Command()
 program
   .command("serve")
   .description("Start the web server (PORT, default 3000). Loads demo data unless OPENBEAT_DEMO=0.")
-  .action(async () => serve());
+  // Loaded only for `serve`: the other commands stay small (the import runs in under 200 MB).
+  .action(async () => (await import("../main.ts")).serve());
 
 program
   .command("migrate")
@@ -69,7 +74,123 @@ program
     await withServices(async (services) => {
       const demo = await loadDemo(services);
       console.log(demo.created ? "Demo data loaded." : "Demo data was already present; staff passwords were reset.");
-      for (const account of demo.accounts) console.log(`  ${account.role.padEnd(18)} ${account.email.padEnd(34)} ${account.password}`);
+      for (const account of demo.accounts) {
+        console.log(`  ${account.role.padEnd(18)} ${account.email.padEnd(34)} ${account.password}${account.twoFactorKey ? `   two-factor key: ${account.twoFactorKey}` : ""}`);
+      }
+    });
+  });
+
+program
+  .command("forecast")
+  .description("Forecast weekly calls for service from a CSV file (header timestamp,grade or timestamp,grade,area); reads the file only, not the database")
+  .argument("<file>", "the CSV file of calls for service")
+  .option("--weeks <weeks>", "how many weeks ahead, 1 to 52", "13")
+  .option("--json", "print JSON for scripts: { method, scores, weeks: [{ weekStart, emergency, emergency80, … }], notes }")
+  .action(async (file: string, options: { weeks: string; json?: boolean }) => forecastCommand(file, options));
+
+const calls = program.command("calls").description("Calls for service, the demand the planner forecasts");
+calls
+  .command("import")
+  .description("Replace an operation's calls for service with those in a CSV file; if any line is wrong, nothing is imported")
+  .argument("<file>", "the CSV file of calls for service")
+  .requiredOption("--operation <id>", "the operation's number")
+  .action(async (file: string, options: { operation: string }) => withServices((services) => importCallsCommand(services, file, options.operation)));
+
+const imports = program.command("import").description("Import data from outside openbeat");
+imports
+  .command("police-uk")
+  .description("Import police.uk street-level crime and outcomes CSV files (files, monthly folders or zip archives); a file is imported whole or not at all")
+  .argument("<paths...>", "CSV files, folders of them, or zip archives")
+  .option("--json", "print the summary as JSON")
+  .action(async (paths: string[], options: { json?: boolean }) => {
+    process.exitCode = await withServices((services) => importPoliceUkCommand(services, paths, options));
+  });
+
+const operations = program.command("operations").description("Operations and their areas");
+operations
+  .command("create")
+  .description("Create an operation with a target, a buffer ring and a comparison area, and print its id")
+  .requiredOption("--name <name>", "the operation's name")
+  .requiredOption("--start <date>", "the day it starts, YYYY-MM-DD")
+  .option("--end <date>", "the day it ends, YYYY-MM-DD")
+  .option("--target-lsoas <codes>", "target area as LSOA codes, comma-separated")
+  .option("--target-geojson <file>", "target area as a GeoJSON polygon")
+  .option("--buffer <metres>", "buffer: a ring this wide around the target")
+  .option("--buffer-geojson <file>", "buffer as a GeoJSON polygon")
+  .option("--comparison-lsoas <codes>", "comparison area as LSOA codes, comma-separated")
+  .option("--comparison-geojson <file>", "comparison area as a GeoJSON polygon")
+  .action(async (options: CreateOperationOptions) => withServices((services) => createOperationCommand(services, options)));
+
+program
+  .command("evaluate")
+  .description("Evaluate an operation against police.uk data: odds ratio, displacement, outcomes and a verdict")
+  .argument("<operation>", "the operation's id or slug")
+  .option("--json", "print the evaluation as JSON")
+  .action(async (operation: string, options: { json?: boolean }) => withServices((services) => evaluateCommand(services, operation, options)));
+
+const audit = program.command("audit").description("The tamper-evident audit log of access to personal data");
+audit
+  .command("anchor")
+  .description("Print the current head of the audit chain, to keep outside openbeat (a later verify checks against it)")
+  .action(async () => {
+    await withServices(async (services) => {
+      const anchor = await services.audit.anchor();
+      console.log(anchor ? `${formatAnchor(anchor)}  (event ${anchor.eventId} at ${anchor.at})` : "The audit log is empty.");
+    });
+  });
+audit
+  .command("verify")
+  .description("Check the whole chain (and any anchors kept outside); names the first broken link")
+  .option("--anchor <anchor...>", "anchors printed earlier by `openbeat audit anchor`")
+  .action(async (options: { anchor?: string[] }) => {
+    const anchors = (options.anchor ?? []).map((text) => {
+      const anchor = parseAnchor(text);
+      if (!anchor) throw new ConfigError(`"${text}" is not an anchor: expected openbeat-audit-anchor:ID:HASH`);
+      return anchor;
+    });
+    await withServices(async (services) => {
+      const result = await services.audit.verify(anchors);
+      if (result.ok) {
+        console.log(`The audit log verifies: ${result.events} events, head ${result.head}.`);
+        return;
+      }
+      console.error(`The audit log does NOT verify: event ${result.brokenAt}: ${result.problem}.`);
+      process.exitCode = 3;
+    });
+  });
+
+program
+  .command("retention")
+  .description("Retention of personal data")
+  .command("run")
+  .description("Erase or anonymise what is due (contact details, report detail, exact points, vehicle sightings, sealed audit segments); each erasure is logged")
+  .action(async () => {
+    await withServices(async (services) => {
+      const summary = await services.retention.run();
+      console.log(JSON.stringify(summary, null, 2));
+    });
+  });
+
+const clients = program.command("clients").description("Apps that post residents' reports through Open311");
+clients
+  .command("add")
+  .description("Register an app whose operator has accepted the terms (shown at /open311), and print its API key once")
+  .argument("<name>", "the app's name, as administrators will see it")
+  .action(async (name: string) => {
+    await withServices(async (services) => {
+      const { id, key } = await services.tokens.addClient(name, null);
+      console.log(`Registered client app ${id}: ${name.trim()}.`);
+      console.log(`API key (shown once; give it to the app's operator securely): ${key}`);
+    });
+  });
+clients
+  .command("revoke")
+  .description("Revoke an app's API key at once")
+  .argument("<id>", "the app's number, as printed by clients add or shown at /staff/api-clients")
+  .action(async (id: string) => {
+    await withServices(async (services) => {
+      const client = await services.tokens.revokeClient(Number(id) || 0);
+      console.log(`Revoked the key of client app ${client.id}: ${client.name}.`);
     });
   });
 

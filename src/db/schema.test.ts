@@ -6,6 +6,7 @@ import { createTestDatabase, testDialects, type TestDatabase } from "../../test/
 const LOGICAL: Record<string, string> = {
   integer: "integer",
   int4: "integer",
+  int8: "bigint",
   text: "text",
   real: "real",
   float8: "real",
@@ -55,7 +56,7 @@ describe("the migrated schemas of SQLite and PostgreSQL", { skip: testDialects()
         const logical = LOGICAL[type];
         assert.ok(logical, `unexpected PostgreSQL type ${type} for ${table}.${column}`);
         const sqliteType = a[table]![column]!.type;
-        const expected = { timestamp: "text", date: "text", json: "text", boolean: "integer", real: "real", integer: "integer", text: "text" }[logical];
+        const expected = { timestamp: "text", date: "text", json: "text", boolean: "integer", real: "real", integer: "integer", bigint: "bigint", text: "text" }[logical];
         assert.equal(sqliteType, expected, `${table}.${column}: PostgreSQL ${type}, SQLite ${sqliteType}`);
       }
     }

@@ -22,6 +22,7 @@ export interface UsersTable {
   failedSignIns: number;
   lockedUntil: string | null;
   totpSecret: string | null;
+  totpLastStep: number | null;
   partnerAgencyId: number | null;
   createdAt: string;
   disabledAt: string | null;
@@ -60,6 +61,12 @@ export interface AreasTable {
   name: string;
   geometry: string;
   createdAt: string;
+  /** 0003_police_uk: "polygon" | "lsoas" | "snap-points" | "ring"; null for areas drawn as polygons before it. */
+  definition: string | null;
+  lsoaCodes: string | null;
+  snapPointIds: string | null;
+  ringMetres: number | null;
+  updatedAt: string | null;
 }
 
 export interface CategoriesTable {
@@ -185,6 +192,199 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export interface PatrolsTable {
+  id: Generated<number>;
+  operationId: number;
+  areaRole: string;
+  startedAt: string;
+  endedAt: string | null;
+  startedBy: number;
+  isDemo: Flag;
+  createdAt: string;
+}
+
+export interface PatrolOfficersTable {
+  patrolId: number;
+  userId: number;
+}
+
+export interface EngagementsTable {
+  id: Generated<number>;
+  operationId: number;
+  patrolId: number | null;
+  occurredAt: string;
+  latitude: number | null;
+  longitude: number | null;
+  h3Cell: string | null;
+  kind: string;
+  referralOffered: Flag;
+  referralResponse: string | null;
+  safeguardingConcern: Flag;
+  officerId: number;
+  isDemo: Flag;
+  createdAt: string;
+}
+
+export interface DispersalAuthorisationsTable {
+  id: Generated<number>;
+  operationId: number;
+  areaRole: string;
+  startsAt: string;
+  endsAt: string;
+  grounds: string;
+  authorisedBy: number;
+  createdAt: string;
+}
+
+export interface EnforcementActionsTable {
+  id: Generated<number>;
+  operationId: number;
+  patrolId: number | null;
+  occurredAt: string;
+  latitude: number | null;
+  longitude: number | null;
+  h3Cell: string | null;
+  locationText: string | null;
+  action: string;
+  offence: string;
+  targetGroup: string;
+  subjectReference: string | null;
+  outcome: string;
+  priorActionId: number | null;
+  dispersalAuthorisationId: number | null;
+  officerId: number;
+  isDemo: Flag;
+  createdAt: string;
+}
+
+/**
+ * Columns 0005_vehicles adds to vehicle_sightings, set on officers' and CCTV sightings
+ * (residents' take their operation and area from the report). Kept apart from
+ * VehicleSightingsTable so a report's sighting, written before they existed, need not name them.
+ */
+export interface VehicleSightingsRegisterColumns {
+  patrolId: number | null;
+  operationId: number | null;
+  areaRole: string | null;
+  locationText: string | null;
+  recordedBy: number | null;
+}
+
+export interface VehicleKeepersTable {
+  id: Generated<number>;
+  registration: string;
+  detailsEncrypted: string;
+  make: string;
+  colour: string;
+  checkReference: string;
+  enteredBy: number;
+  enteredAt: string;
+}
+
+export interface WarningLettersTable {
+  id: Generated<number>;
+  registration: string;
+  operationId: number | null;
+  keeperId: number;
+  status: string;
+  sightingIds: string;
+  sightings: string;
+  approvedBy: number;
+  approvedAt: string;
+  sentBy: number | null;
+  sentAt: string | null;
+  createdAt: string;
+}
+
+export interface SnapPointsTable {
+  id: Generated<number>;
+  key: string;
+  longitude: number;
+  latitude: number;
+  location: string;
+  lsoaCode: string | null;
+  lsoaName: string | null;
+  h3Cell: string;
+}
+
+export interface PoliceCrimesTable {
+  id: Generated<number>;
+  rowKey: string;
+  crimeId: string | null;
+  month: string;
+  reportedBy: string;
+  fallsWithin: string;
+  snapPointId: number | null;
+  crimeType: string;
+  lastOutcomeCategory: string | null;
+  context: string | null;
+  sequence: number | null;
+}
+
+export interface PoliceOutcomesTable {
+  id: Generated<number>;
+  crimeId: string;
+  month: string;
+  fallsWithin: string;
+  outcomeType: string;
+}
+
+export interface PoliceMonthsTable {
+  fallsWithin: string;
+  month: string;
+  kind: string;
+  rows: number;
+}
+
+export interface AreaSnapPointsTable {
+  areaId: number;
+  snapPointId: number;
+}
+
+export interface EvaluationDesignsTable {
+  id: Generated<number>;
+  operationId: number;
+  version: number;
+  design: string;
+  reason: string;
+  createdBy: number | null;
+  createdAt: string;
+}
+
+export interface ImportJobsTable {
+  id: Generated<number>;
+  kind: string;
+  status: string;
+  source: string;
+  fileNames: string;
+  userId: number | null;
+  totalBytes: number;
+  doneBytes: number;
+  rowsRead: number;
+  currentFile: string | null;
+  summary: string | null;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+export interface AuditExpiryPermitsTable {
+  segment: number;
+}
+
+export interface AuditSegmentsTable {
+  id: Generated<number>;
+  firstEventId: number;
+  lastEventId: number;
+  eventCount: number;
+  headHash: string;
+  sealedAt: string;
+  lastEventAt: string;
+  mac: string;
+  expiredAt: string | null;
+}
+
 export interface Schema {
   partnerAgencies: PartnerAgenciesTable;
   users: UsersTable;
@@ -194,7 +394,7 @@ export interface Schema {
   categories: CategoriesTable;
   reports: ReportsTable;
   reportContacts: ReportContactsTable;
-  vehicleSightings: VehicleSightingsTable;
+  vehicleSightings: VehicleSightingsTable & VehicleSightingsRegisterColumns;
   reportNotes: ReportNotesTable;
   reportHistory: ReportHistoryTable;
   publicUpdates: PublicUpdatesTable;
@@ -202,4 +402,214 @@ export interface Schema {
   reportDrafts: ReportDraftsTable;
   rateLimits: RateLimitsTable;
   auditEvents: AuditEventsTable;
+  auditSegments: AuditSegmentsTable;
+  auditExpiryPermits: AuditExpiryPermitsTable;
+  callsForService: CallsForServiceTable;
+  planningSettings: PlanningSettingsTable;
+  budgetAllocations: BudgetAllocationsTable;
+  budgetSpend: BudgetSpendTable;
+  patrols: PatrolsTable;
+  patrolOfficers: PatrolOfficersTable;
+  engagements: EngagementsTable;
+  dispersalAuthorisations: DispersalAuthorisationsTable;
+  enforcementActions: EnforcementActionsTable;
+  vehicleKeepers: VehicleKeepersTable;
+  warningLetters: WarningLettersTable;
+  safeguardingCases: SafeguardingCasesTable;
+  caseNotes: CaseNotesTable;
+  caseEngagements: CaseEngagementsTable;
+  informationSharingAgreements: InformationSharingAgreementsTable;
+  referrals: ReferralsTable;
+  referralUpdates: ReferralUpdatesTable;
+  snapPoints: SnapPointsTable;
+  policeCrimes: PoliceCrimesTable;
+  policeOutcomes: PoliceOutcomesTable;
+  policeMonths: PoliceMonthsTable;
+  areaSnapPoints: AreaSnapPointsTable;
+  evaluationDesigns: EvaluationDesignsTable;
+  importJobs: ImportJobsTable;
+  apiClients: ApiClientsTable;
+  staffTokens: StaffTokensTable;
+  alertSubscriptions: AlertSubscriptionsTable;
+  mailQueue: MailQueueTable;
+}
+
+export interface SafeguardingCasesTable {
+  id: Generated<number>;
+  alias: string;
+  realNameEncrypted: string | null;
+  ageBand: string;
+  indicators: string;
+  needsEncrypted: string;
+  consentStatus: string;
+  consentChangedAt: string | null;
+  consentGivenAt: string | null;
+  consentWithdrawnAt: string | null;
+  urgentDuties: string;
+  status: string;
+  closureReason: string | null;
+  openedBy: number;
+  closedBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+}
+
+export interface CaseNotesTable {
+  id: Generated<number>;
+  caseId: number;
+  authorId: number;
+  bodyEncrypted: string;
+  createdAt: string;
+}
+
+export interface CaseEngagementsTable {
+  caseId: number;
+  engagementId: number;
+  linkedBy: number;
+  linkedAt: string;
+}
+
+export interface InformationSharingAgreementsTable {
+  id: Generated<number>;
+  partnerAgencyId: number;
+  reference: string;
+  signedOn: string;
+  expiresOn: string;
+  recordedBy: number;
+  createdAt: string;
+}
+
+export interface ReferralsTable {
+  id: Generated<number>;
+  caseId: number;
+  partnerAgencyId: number;
+  agreementId: number;
+  service: string;
+  status: string;
+  legalBasis: string;
+  sharedEncrypted: string;
+  declineReason: string | null;
+  outcome: string | null;
+  createdBy: number;
+  respondedBy: number | null;
+  createdAt: string;
+  respondedAt: string | null;
+  closedAt: string | null;
+  updatedAt: string;
+}
+
+export interface ReferralUpdatesTable {
+  id: Generated<number>;
+  referralId: number;
+  authorId: number;
+  bodyEncrypted: string;
+  outcome: string | null;
+  createdAt: string;
+}
+
+/** 0004_planner: calls for service, the demand the planner forecasts. */
+export interface CallsForServiceTable {
+  id: Generated<number>;
+  operationId: number;
+  occurredAt: string;
+  /** The UK calendar date of the call, 'YYYY-MM-DD'. */
+  localDate: string;
+  grade: string;
+  area: string | null;
+  isDemo: Flag;
+  importedAt: string;
+}
+
+export interface PlanningSettingsTable {
+  operationId: number;
+  capacityHoursPerWeek: number;
+  abstractionRate: number;
+  emergencyHours: number;
+  priorityHours: number;
+  scheduledHours: number;
+  resolvedHours: number;
+  hourlyRatePence: number;
+  updatedAt: string;
+  updatedBy: number | null;
+}
+
+export interface BudgetAllocationsTable {
+  id: Generated<number>;
+  operationId: number;
+  description: string;
+  amountPence: number;
+  receivedOn: string;
+  isDemo: Flag;
+  createdAt: string;
+  createdBy: number | null;
+}
+
+export interface BudgetSpendTable {
+  id: Generated<number>;
+  operationId: number;
+  description: string;
+  amountPence: number;
+  spentOn: string;
+  isDemo: Flag;
+  createdAt: string;
+  createdBy: number | null;
+}
+
+/** 0009_open311_alerts: an app registered to post reports through Open311; its key is kept only as a hash. */
+export interface ApiClientsTable {
+  id: Generated<number>;
+  name: string;
+  keyHash: string;
+  /** The key's last characters, so an administrator can tell keys apart. */
+  keyHint: string;
+  termsVersion: string;
+  createdBy: number | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** A member of staff's personal access token for the JSON API, kept only as a hash. */
+export interface StaffTokensTable {
+  id: Generated<number>;
+  userId: number;
+  name: string;
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** An email alert for an operation or a drawn area; the address is erased when it ends. */
+export interface AlertSubscriptionsTable {
+  id: Generated<number>;
+  emailEncrypted: string | null;
+  operationId: number | null;
+  area: string | null;
+  status: string;
+  /** The last public update already considered for this subscription. */
+  lastUpdateId: number;
+  createdAt: string;
+  confirmedAt: string | null;
+  endedAt: string | null;
+}
+
+/** Outgoing mail, sent by the sender loop with a lease and retried with back-off. */
+export interface MailQueueTable {
+  id: Generated<number>;
+  subscriptionId: number | null;
+  purpose: string;
+  recipientEncrypted: string | null;
+  subject: string;
+  body: string;
+  unsubscribeUrl: string | null;
+  status: string;
+  attempts: number;
+  nextAttemptAt: string;
+  leaseUntil: string | null;
+  lastError: string | null;
+  createdAt: string;
+  sentAt: string | null;
 }

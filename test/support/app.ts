@@ -7,6 +7,8 @@ import type { Role } from "../../src/modules/auth/policy.ts";
 import { testConfig } from "./config.ts";
 import type { TestDatabase } from "./databases.ts";
 import { PageClient } from "./client.ts";
+import { SECOND_FACTOR_ROLES } from "../../src/modules/auth/policy.ts";
+import { codeFor, newTotpSecret } from "../../src/modules/auth/two-factor.ts";
 
 export async function testApp(testDatabase: TestDatabase, overrides: Partial<Config> = {}): Promise<FastifyInstance> {
   return buildApp({ config: testConfig(testDatabase.target, overrides), database: testDatabase.database, logger: false });
@@ -14,15 +16,30 @@ export async function testApp(testDatabase: TestDatabase, overrides: Partial<Con
 
 let counter = 0;
 
-/** Creates a staff account of a role and returns a client signed in as it. */
-export async function signedInClient(app: FastifyInstance, role: Role, password = "correct horse battery staple"): Promise<{ client: PageClient; email: string; id: number }> {
+/**
+ * Creates a staff account of a role and returns a client signed in as it, through the real
+ * sign-in pages — including the authenticator code for roles that must use two-factor sign-in
+ * (`twoFactorKey` is the secret, to make more codes with `codeFor`).
+ */
+export async function signedInClient(
+  app: FastifyInstance,
+  role: Role,
+  password = "correct horse battery staple",
+): Promise<{ client: PageClient; email: string; id: number; twoFactorKey: string | null }> {
   const email = `${role}-${process.pid}-${++counter}@example.test`;
   const { id } = await app.services.auth.addUser({ email, name: `Test ${role}`, role, password, mustChangePassword: false });
+  const twoFactorKey = SECOND_FACTOR_ROLES.includes(role) ? newTotpSecret() : null;
+  if (twoFactorKey) await app.services.auth.setTwoFactorSecret(id, twoFactorKey);
   const client = new PageClient(app);
   await client.get("/staff/sign-in");
   const response = await client.post("/staff/sign-in", { email, password, next: "/staff" });
   if (response.statusCode !== 302) throw new Error(`Sign-in failed for ${role}: ${response.statusCode}`);
-  return { client, email, id };
+  if (twoFactorKey) {
+    await client.get("/staff/sign-in/code");
+    const coded = await client.post("/staff/sign-in/code", { code: codeFor(twoFactorKey), next: "/staff" });
+    if (coded.statusCode !== 302) throw new Error(`Two-factor sign-in failed for ${role}: ${coded.statusCode}`);
+  }
+  return { client, email, id, twoFactorKey };
 }
 
 /** A valid report for the JSON API, to change one field at a time in tests. */
@@ -37,4 +54,32 @@ export function validReport(overrides: Record<string, unknown> = {}): Record<str
     vehicle: { registration: "ab12 cde", make: "BMW", colour: "Black" },
     ...overrides,
   };
+}
+
+/** An active, published operation around Ambleside Drive (the demo's areas), for tests that need one. */
+export async function activeOperation(app: FastifyInstance, slug = `test-operation-${process.pid}-${++counter}`): Promise<number> {
+  const { DEMO_TARGET, DEMO_BUFFER, DEMO_COMPARISON } = await import("../../src/modules/demo/demo.service.ts");
+  const now = new Date().toISOString();
+  return app.services.operationsRepository.create(
+    {
+      slug,
+      name: `Test operation ${slug}`,
+      summary: "An operation for tests.",
+      objectives: JSON.stringify(["Reduce kerb crawling"]),
+      categoriesInScope: JSON.stringify(["kerb-crawling"]),
+      startsOn: new Date(Date.now() - 200 * 86_400_000).toISOString().slice(0, 10),
+      endsOn: null,
+      plannedHoursPerWeek: 40,
+      status: "active",
+      published: true,
+      isDemo: false,
+      createdAt: now,
+      updatedAt: now,
+    },
+    [
+      { role: "target", name: "Target", geometry: JSON.stringify(DEMO_TARGET), createdAt: now },
+      { role: "buffer", name: "Buffer", geometry: JSON.stringify(DEMO_BUFFER), createdAt: now },
+      { role: "comparison", name: "Comparison", geometry: JSON.stringify(DEMO_COMPARISON), createdAt: now },
+    ],
+  );
 }

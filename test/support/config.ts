@@ -23,6 +23,8 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     logLevel: "silent",
     rateLimits: { reports: 1000, tracking: 1000, signIn: 1000 },
     secureCookies: false,
+    smtpUrl: null,
+    mailFrom: "openbeat tests <alerts@openbeat.test>",
     ...overrides,
   };
 }

@@ -2,6 +2,14 @@
 import type { Kysely } from "kysely";
 import type { ColumnTypes } from "../columns.ts";
 import * as foundation from "./0001_foundation.ts";
+import * as activity from "./0002_activity.ts";
+import * as policeUk from "./0003_police_uk.ts";
+import * as planner from "./0004_planner.ts";
+import * as vehicles from "./0005_vehicles.ts";
+import * as safeguarding from "./0006_safeguarding.ts";
+import * as twoFactor from "./0007_two_factor.ts";
+import * as auditSegments from "./0008_audit_segments.ts";
+import * as open311Alerts from "./0009_open311_alerts.ts";
 
 export interface Migration {
   up(db: Kysely<any>, types: ColumnTypes): Promise<void>;
@@ -9,4 +17,12 @@ export interface Migration {
 
 export const migrations: Record<string, Migration> = {
   "0001_foundation": foundation,
+  "0002_activity": activity,
+  "0003_police_uk": policeUk,
+  "0004_planner": planner,
+  "0005_vehicles": vehicles,
+  "0006_safeguarding": safeguarding,
+  "0007_two_factor": twoFactor,
+  "0008_audit_segments": auditSegments,
+  "0009_open311_alerts": open311Alerts,
 };

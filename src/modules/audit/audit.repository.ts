@@ -1,8 +1,19 @@
 import { sql, type Kysely, type Selectable, type Transaction } from "kysely";
-import type { AuditEventsTable, Schema } from "../../db/schema.ts";
+import type { AuditEventsTable, AuditSegmentsTable, Schema } from "../../db/schema.ts";
 import type { Dialect } from "../../db/database.ts";
 
 export type AuditEventRow = Selectable<AuditEventsTable>;
+export type AuditSegmentRow = Selectable<AuditSegmentsTable>;
+
+export interface AuditFilter {
+  recordType?: string;
+  operation?: string;
+  actorId?: number;
+  from?: string;
+  to?: string;
+  limit: number;
+  offset?: number;
+}
 
 export class AuditRepository {
   constructor(
@@ -27,8 +38,7 @@ export class AuditRepository {
     return row.id;
   }
 
-  async *inOrder(batchSize = 1000): AsyncGenerator<AuditEventRow> {
-    let after = 0;
+  async *inOrder(batchSize = 1000, after = 0): AsyncGenerator<AuditEventRow> {
     for (;;) {
       const rows = await this.db.selectFrom("auditEvents").selectAll().where("id", ">", after).orderBy("id").limit(batchSize).execute();
       if (rows.length === 0) return;
@@ -37,10 +47,41 @@ export class AuditRepository {
     }
   }
 
-  search(filter: { recordType?: string; operation?: string; limit: number }): Promise<AuditEventRow[]> {
+  search(filter: AuditFilter): Promise<AuditEventRow[]> {
     let query = this.db.selectFrom("auditEvents").selectAll();
     if (filter.recordType) query = query.where("recordType", "=", filter.recordType);
     if (filter.operation) query = query.where("operation", "=", filter.operation);
-    return query.orderBy("id", "desc").limit(filter.limit).execute();
+    if (filter.actorId) query = query.where("actorId", "=", filter.actorId);
+    if (filter.from) query = query.where("occurredAt", ">=", filter.from);
+    if (filter.to) query = query.where("occurredAt", "<", filter.to);
+    return query.orderBy("id", "desc").limit(filter.limit).offset(filter.offset ?? 0).execute();
+  }
+
+  findEvent(id: number): Promise<AuditEventRow | undefined> {
+    return this.db.selectFrom("auditEvents").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  segments(): Promise<AuditSegmentRow[]> {
+    return this.db.selectFrom("auditSegments").selectAll().orderBy("lastEventId").execute();
+  }
+
+  /** Events after the last sealed segment and no later than `until`. */
+  unsealedUntil(afterId: number, until: string): Promise<AuditEventRow[]> {
+    return this.db.selectFrom("auditEvents").selectAll().where("id", ">", afterId).where("occurredAt", "<", until).orderBy("id").execute();
+  }
+
+  async addSegment(segment: Omit<AuditSegmentRow, "id">): Promise<number> {
+    return (await this.db.insertInto("auditSegments").values(segment).returning("id").executeTakeFirstOrThrow()).id;
+  }
+
+  /** Deletes a sealed segment's events: the only delete the append-only trigger lets through. */
+  async expireSegment(segment: AuditSegmentRow, now: string): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx.insertInto("auditExpiryPermits").values({ segment: segment.id }).execute();
+      const result = await trx.deleteFrom("auditEvents").where("id", ">=", segment.firstEventId).where("id", "<=", segment.lastEventId).executeTakeFirst();
+      await trx.deleteFrom("auditExpiryPermits").where("segment", "=", segment.id).execute();
+      await trx.updateTable("auditSegments").set({ expiredAt: now }).where("id", "=", segment.id).execute();
+      return Number(result.numDeletedRows);
+    });
   }
 }

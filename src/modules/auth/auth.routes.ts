@@ -41,7 +41,53 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
       secure: services.config.secureCookies,
       maxAge: SESSION_LIFETIME_HOURS * 3600,
     });
-    return reply.redirect(result.user.mustChangePassword ? "/staff/password" : next);
+    if (result.user.twoFactorEnabled) return reply.redirect(`/staff/sign-in/code?next=${encodeURIComponent(next)}`);
+    if (result.user.mustChangePassword) return reply.redirect("/staff/password");
+    return reply.redirect(result.user.twoFactorRequired ? "/staff/two-factor" : next);
+  });
+
+  app.get<{ Querystring: { next?: string } }>("/staff/sign-in/code", { config: { access: access.signedIn } }, async (request, reply) =>
+    reply.page("auth/views/code.njk", { title: "Enter the code from your authenticator app", next: safeNext(request.query.next ?? "/staff"), noStore: true }),
+  );
+
+  app.post("/staff/sign-in/code", { config: { access: access.signedIn } }, async (request, reply) => {
+    const body = (request.body ?? {}) as FormBody;
+    const next = safeNext(field(body, "next"));
+    await services.rateLimits.hit({ name: "sign-in", max: services.config.rateLimits.signIn, windowSeconds: 900 }, request.clientKey);
+    const staff = request.staff!;
+    const ok = await services.auth.verifySecondFactor(staff.user.id, staff.sessionId, field(body, "code"));
+    if (!ok) {
+      return reply.page(
+        "auth/views/code.njk",
+        { title: "Enter the code from your authenticator app", next, noStore: true, errors: formErrors([{ field: "code", message: "The code is wrong or has already been used. Enter the newest 6-digit code from your app." }]) },
+        401,
+      );
+    }
+    return reply.redirect(staff.user.mustChangePassword ? "/staff/password" : next);
+  });
+
+  const enrolment = (email: string) => {
+    const { secret, sealed, uri } = services.auth.beginTwoFactor(email);
+    return { title: "Set up two-factor sign-in", secret: secret.match(/.{1,4}/g)!.join(" "), sealed, uri, noStore: true };
+  };
+
+  app.get("/staff/two-factor", { config: { access: access.signedIn } }, async (request, reply) =>
+    reply.page("auth/views/two-factor.njk", { ...enrolment(request.staff!.user.email), enabled: request.staff!.user.twoFactorEnabled, required: request.staff!.user.twoFactorRequired }),
+  );
+
+  app.post("/staff/two-factor", { config: { access: access.signedIn } }, async (request, reply) => {
+    const body = (request.body ?? {}) as FormBody;
+    const staff = request.staff!;
+    await services.rateLimits.hit({ name: "sign-in", max: services.config.rateLimits.signIn, windowSeconds: 900 }, request.clientKey);
+    const ok = await services.auth.confirmTwoFactor(staff.user.id, staff.sessionId, field(body, "sealed"), field(body, "code"));
+    if (!ok) {
+      return reply.page(
+        "auth/views/two-factor.njk",
+        { ...enrolment(staff.user.email), enabled: staff.user.twoFactorEnabled, required: staff.user.twoFactorRequired, errors: formErrors([{ field: "code", message: "That code does not match. Add the new key below to your app and enter the code it shows." }]) },
+        400,
+      );
+    }
+    return reply.redirect("/staff?twoFactor=on");
   });
 
   app.post("/staff/sign-out", { config: { access: access.signedIn } }, async (request, reply) => {

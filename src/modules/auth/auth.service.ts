@@ -3,7 +3,8 @@
 import crypto from "node:crypto";
 import { errors } from "../../http/errors.ts";
 import { hashPassword, newOneTimePassword, passwordProblem, verifyPassword } from "./passwords.ts";
-import { isRole, type Role } from "./policy.ts";
+import { isRole, SECOND_FACTOR_ROLES, type Role } from "./policy.ts";
+import { matchingStep, newTotpSecret, openSecret, provisioningUri, sealSecret } from "./two-factor.ts";
 import type { SessionsRepository } from "./sessions.repository.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
 
@@ -19,6 +20,16 @@ export interface StaffUser {
   role: Role;
   mustChangePassword: boolean;
   partnerAgencyId: number | null;
+  twoFactorEnabled: boolean;
+  /** The role must sign in with a second factor, so it must set one up before anything else. */
+  twoFactorRequired: boolean;
+}
+
+export interface ResolvedSession {
+  user: StaffUser;
+  sessionId: string;
+  /** False until a user with two-factor sign-in has entered a code in this session. */
+  secondFactorDone: boolean;
 }
 
 export type SignInResult =
@@ -35,6 +46,8 @@ function presentUser(row: UserRow): StaffUser {
     role: row.role,
     mustChangePassword: Boolean(row.mustChangePassword),
     partnerAgencyId: row.partnerAgencyId,
+    twoFactorEnabled: Boolean(row.totpSecret),
+    twoFactorRequired: SECOND_FACTOR_ROLES.includes(row.role),
   };
 }
 
@@ -52,6 +65,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
+    private readonly totpKey: Buffer,
   ) {}
 
   async addUser(input: { email: string; name: string; role: string; password?: string; mustChangePassword?: boolean }): Promise<{ id: number; password: string }> {
@@ -70,6 +84,7 @@ export class AuthService {
       failedSignIns: 0,
       lockedUntil: null,
       totpSecret: null,
+      totpLastStep: null,
       partnerAgencyId: null,
       createdAt: new Date().toISOString(),
       disabledAt: null,
@@ -128,7 +143,7 @@ export class AuthService {
   }
 
   /** The signed-in user for a session cookie, or null when it is unknown, expired or idle too long. */
-  async resolveSession(token: string, now: Date = new Date()): Promise<{ user: StaffUser; sessionId: string } | null> {
+  async resolveSession(token: string, now: Date = new Date()): Promise<ResolvedSession | null> {
     const id = sessionId(token);
     const session = await this.sessions.findWithUser(id);
     if (!session) return null;
@@ -139,7 +154,50 @@ export class AuthService {
     }
     // Only write when a minute has passed: a page with many requests should not write for each.
     if (now.getTime() - new Date(session.lastSeenAt).getTime() > 60_000) await this.sessions.touch(id, now.toISOString());
-    return { user: presentUser(session.user), sessionId: id };
+    return { user: presentUser(session.user), sessionId: id, secondFactorDone: Boolean(session.secondFactorDone) };
+  }
+
+  /** A new secret to set up an authenticator app with, sealed so the form can carry it back. */
+  beginTwoFactor(email: string): { secret: string; sealed: string; uri: string } {
+    const secret = newTotpSecret();
+    return { secret, sealed: sealSecret(this.totpKey, secret), uri: provisioningUri(secret, email) };
+  }
+
+  /** Turns two-factor sign-in on once the person proves their app makes the right codes. */
+  async confirmTwoFactor(userId: number, sessionId: string, sealed: string, code: string, now: Date = new Date()): Promise<boolean> {
+    let secret: string;
+    try {
+      secret = openSecret(this.totpKey, sealed);
+    } catch {
+      return false;
+    }
+    const step = matchingStep(secret, code, now);
+    if (step === null) return false;
+    await this.users.update(userId, { totpSecret: sealed, totpLastStep: step });
+    await this.sessions.markSecondFactorDone(sessionId);
+    return true;
+  }
+
+  /** Checks a sign-in code; each 30-second step is accepted once. */
+  async verifySecondFactor(userId: number, sessionId: string, code: string, now: Date = new Date()): Promise<boolean> {
+    const user = await this.users.findById(userId);
+    if (!user?.totpSecret) return false;
+    const step = matchingStep(openSecret(this.totpKey, user.totpSecret), code, now);
+    if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep)) return false;
+    await this.users.update(userId, { totpLastStep: step });
+    await this.sessions.markSecondFactorDone(sessionId);
+    return true;
+  }
+
+  /** Sets a known secret directly: for demo accounts (printed at start) and tests, never from a form. */
+  async setTwoFactorSecret(userId: number, secret: string): Promise<void> {
+    await this.users.update(userId, { totpSecret: sealSecret(this.totpKey, secret), totpLastStep: null });
+  }
+
+  /** An administrator's reset, for a lost phone: the person sets up a new app at next sign-in. */
+  async resetTwoFactor(userId: number): Promise<void> {
+    await this.users.update(userId, { totpSecret: null, totpLastStep: null });
+    await this.sessions.deleteForUser(userId);
   }
 
   async signOut(token: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
 import { signedInClient, testApp } from "../../../test/support/app.ts";
 import { PageClient } from "../../../test/support/client.ts";
+import { codeFor } from "./two-factor.ts";
 
 describeEachDatabase("staff sign-in and sessions", (context) => {
   let app: FastifyInstance;
@@ -77,5 +78,45 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
     await client.get("/staff/sign-in");
     const response = await client.post("/staff/sign-in", { email: "pc.three@example.test", password: "the right password", next: "//evil.example/steal" });
     assert.equal(response.headers.location, "/staff");
+  });
+
+  it("makes roles that reach sensitive data set up two-factor sign-in before anything else", async () => {
+    await app.services.auth.addUser({ email: "auditor.one@example.test", name: "Auditor One", role: "auditor", password: "an auditor's password", mustChangePassword: false });
+    const client = new PageClient(app);
+    await client.get("/staff/sign-in");
+    const signedIn = await client.post("/staff/sign-in", { email: "auditor.one@example.test", password: "an auditor's password", next: "/staff" });
+    assert.equal(signedIn.headers.location, "/staff/two-factor");
+    assert.equal((await client.get("/staff")).headers.location, "/staff/two-factor");
+    const page = await client.get("/staff/two-factor");
+    const key = /id="totp-key">([^<]+)</.exec(page.body)![1]!.replace(/\s+/g, "");
+    const wrong = await client.post("/staff/two-factor", { sealed: /name="sealed" value="([^"]+)"/.exec(page.body)![1]!, code: "000000" });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /That code does not match/);
+    const retry = await client.get("/staff/two-factor");
+    const retryKey = /id="totp-key">([^<]+)</.exec(retry.body)![1]!.replace(/\s+/g, "");
+    assert.notEqual(retryKey, key, "a failed attempt gets a fresh key");
+    const ok = await client.post("/staff/two-factor", { sealed: /name="sealed" value="([^"]+)"/.exec(retry.body)![1]!, code: codeFor(retryKey) });
+    assert.equal(ok.statusCode, 302);
+    assert.equal((await client.get("/staff")).statusCode, 200);
+    const row = await app.services.users.findByEmail("auditor.one@example.test");
+    assert.ok(row!.totpSecret && !row!.totpSecret.includes(retryKey), "the secret is stored encrypted");
+  });
+
+  it("asks for the code at every sign-in, and never accepts the same code twice", async () => {
+    const { id, twoFactorKey, email } = await signedInClient(app, "safeguarding-lead");
+    assert.ok(twoFactorKey);
+    const used = codeFor(twoFactorKey!);
+    const client = new PageClient(app);
+    await client.get("/staff/sign-in");
+    const signedIn = await client.post("/staff/sign-in", { email, password: "correct horse battery staple", next: "/staff" });
+    assert.match(String(signedIn.headers.location), /^\/staff\/sign-in\/code/);
+    assert.equal((await client.get("/staff")).headers.location, "/staff/sign-in/code");
+    await client.get("/staff/sign-in/code");
+    const replay = await client.post("/staff/sign-in/code", { code: used, next: "/staff" });
+    assert.equal(replay.statusCode, 401, "a code already used in this 30-second step is refused");
+    assert.match(replay.body, /wrong or has already been used/);
+    await app.services.auth.resetTwoFactor(id);
+    const after = await client.get("/staff");
+    assert.equal(after.statusCode, 302, "a reset ends the person's sessions");
   });
 });

@@ -21,6 +21,10 @@ export class SessionsRepository {
     await this.db.updateTable("sessions").set({ lastSeenAt }).where("id", "=", id).execute();
   }
 
+  async markSecondFactorDone(id: string): Promise<void> {
+    await this.db.updateTable("sessions").set({ secondFactorDone: true }).where("id", "=", id).execute();
+  }
+
   async delete(id: string): Promise<void> {
     await this.db.deleteFrom("sessions").where("id", "=", id).execute();
   }

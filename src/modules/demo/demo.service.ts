@@ -5,8 +5,10 @@ import type { Services } from "../../services.ts";
 import type { Polygonal } from "../../domain/geo.ts";
 import { containsPoint } from "../../domain/geo.ts";
 import { newOneTimePassword } from "../auth/passwords.ts";
-import type { Role } from "../auth/policy.ts";
+import { SECOND_FACTOR_ROLES, type Role } from "../auth/policy.ts";
+import { newTotpSecret } from "../auth/two-factor.ts";
 import type { StaffUser } from "../auth/auth.service.ts";
+import { loadDemoCalls } from "../planner/planner.demo.ts";
 
 export const DEMO_OPERATION_SLUG = "ambleside-demo";
 
@@ -62,6 +64,8 @@ export interface DemoAccount {
   role: Role;
   email: string;
   password: string;
+  /** For roles that must sign in with a second factor: the key to add to an authenticator app. */
+  twoFactorKey: string | null;
 }
 
 export async function loadDemo(services: Services, now: Date = new Date()): Promise<{ created: boolean; accounts: DemoAccount[] }> {
@@ -77,15 +81,27 @@ export async function loadDemo(services: Services, now: Date = new Date()): Prom
     } else {
       ({ id } = await services.auth.addUser({ ...person, password, mustChangePassword: false }));
     }
-    staff[person.role] = { id, email: person.email, name: person.name, role: person.role, mustChangePassword: false, partnerAgencyId: null };
-    accounts.push({ role: person.role, email: person.email, password });
+    const twoFactorRequired = SECOND_FACTOR_ROLES.includes(person.role);
+    const twoFactorKey = twoFactorRequired ? newTotpSecret() : null;
+    if (twoFactorKey) await services.auth.setTwoFactorSecret(id, twoFactorKey);
+    staff[person.role] = { id, email: person.email, name: person.name, role: person.role, mustChangePassword: false, partnerAgencyId: null, twoFactorEnabled: twoFactorRequired, twoFactorRequired };
+    accounts.push({ role: person.role, email: person.email, password, twoFactorKey });
   }
 
   const existingOperation = (await services.operations.list()).find((o) => o.slug === DEMO_OPERATION_SLUG);
   if (existingOperation) return { created: false, accounts };
 
+  // A partner agency with an information-sharing agreement in force, and the demo partner
+  // worker attached to it, so a safeguarding referral can be made and answered in the demo.
+  const agencyId = await services.partners.createAgency({ name: "Southend Exit Project (demo)", services: ["exit-service", "drug-service", "housing"] }, now);
+  const today = now.toISOString().slice(0, 10);
+  const inTwoYears = new Date(now.getTime() + 730 * 86_400_000).toISOString().slice(0, 10);
+  const administrator = staff.administrator!;
+  await services.partners.addAgreement(agencyId, { reference: "ISA/DEMO/001", signedOn: { value: today, problem: null }, expiresOn: { value: inTwoYears, problem: null } }, administrator, now);
+  await services.partners.attachWorker(agencyId, DEMO_STAFF.find((p) => p.role === "partner-worker")!.email, administrator);
+
   const start = new Date(now.getTime() - 300 * 86_400_000);
-  await services.operationsRepository.create(
+  const operationId = await services.operationsRepository.create(
     {
       slug: DEMO_OPERATION_SLUG,
       name: "Operation Ambleside (demo)",
@@ -111,6 +127,8 @@ export async function loadDemo(services: Services, now: Date = new Date()): Prom
       { role: "comparison", name: "Comparison: two similar areas of Southend", geometry: JSON.stringify(DEMO_COMPARISON), createdAt: now.toISOString() },
     ],
   );
+
+  await loadDemoCalls(services, operationId, now);
 
   const random = seeded(2018);
   const categories = Object.keys(DESCRIPTIONS);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from "kysely";
+import type { Insertable, Kysely, Selectable } from "kysely";
 import type { AreasTable, OperationsTable, Schema } from "../../db/schema.ts";
 
 export type OperationRow = Selectable<OperationsTable>;
@@ -34,7 +34,7 @@ export class OperationsRepository {
     return this.db.selectFrom("areas").selectAll().where("operationId", "in", operationIds).execute();
   }
 
-  async create(operation: Omit<OperationRow, "id">, areas: Array<Omit<AreaRow, "id" | "operationId">>): Promise<number> {
+  async create(operation: Omit<OperationRow, "id">, areas: Array<Omit<Insertable<AreasTable>, "id" | "operationId">>): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const { id } = await trx.insertInto("operations").values(operation).returning("id").executeTakeFirstOrThrow();
       for (const area of areas) await trx.insertInto("areas").values({ ...area, operationId: id }).execute();

@@ -33,6 +33,10 @@ export class OperationsService {
     return this.repository.list();
   }
 
+  find(id: number): Promise<OperationRow | undefined> {
+    return this.repository.findById(id);
+  }
+
   /**
    * The active operation whose target (first) or buffer holds a point. A report described only
    * in words goes to the single active operation when there is exactly one.

@@ -116,6 +116,7 @@ export class TriageService {
         .where("id", "=", report.id)
         .execute();
     });
+    await this.audit.record({ actor: { id: user.id, role: user.role }, operation: "alteration", recordType: "report", recordIds: [report.id] }, now);
   }
 
   async move(reference: string, to: string, outcome: string | undefined, user: StaffUser, now: Date = new Date()): Promise<void> {

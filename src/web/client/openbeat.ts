@@ -2,6 +2,8 @@
 // Frontend's components and turns a location field into a Leaflet map where one is offered.
 import { initAll } from "govuk-frontend";
 import { enhanceLocationMaps } from "./location-map.ts";
+import { enhanceAlertAreaMaps } from "./alert-area.ts";
 
 initAll();
 enhanceLocationMaps();
+enhanceAlertAreaMaps();

@@ -1,0 +1,142 @@
+// SQLite: its own connection to the database file (so the web server keeps reading while a file
+// loads), one IMMEDIATE transaction per file. Rows go into a temporary staging table through
+// multi-row inserts prepared once per file, then into police_crimes in one statement, in Crime ID
+// order: an index on random hash ids fills many times faster in order than row by row. Snap point
+// ids are cached by key, and forgotten again if a file is rolled back.
+import SQLite from "better-sqlite3";
+import { h3CellFor } from "../../domain/geo.ts";
+import { CRIME_COLUMNS, type CrimeRecord, type FileWriter, type HeldMonth, type ImportConnection, type OutcomeRecord, type WriteCounts } from "./writer.ts";
+
+const CRIME_UPDATE = CRIME_COLUMNS.filter((c) => c !== "row_key")
+  .map((c) => `${c} = excluded.${c}`)
+  .join(", ");
+
+const STAGING = {
+  street: {
+    table: "police_staging",
+    columns: 11,
+    create: `CREATE TEMP TABLE police_staging (line INTEGER, row_key TEXT, crime_id TEXT, month TEXT, reported_by TEXT, falls_within TEXT,
+               snap_point_id INTEGER, crime_type TEXT, last_outcome TEXT, context TEXT, sequence INTEGER)`,
+    // Grouped by key, SQLite takes the other columns from the row with max(line): the file's last word on a crime.
+    upsert: `INSERT INTO police_crimes (${CRIME_COLUMNS.join(", ")})
+             SELECT row_key, crime_id, month, reported_by, falls_within, snap_point_id, crime_type, last_outcome, context, sequence
+             FROM (SELECT *, max(line) FROM police_staging GROUP BY row_key) WHERE true ORDER BY row_key
+             ON CONFLICT (row_key) DO UPDATE SET ${CRIME_UPDATE}`,
+    target: "police_crimes",
+  },
+  outcomes: {
+    table: "police_outcome_staging",
+    columns: 5,
+    create: "CREATE TEMP TABLE police_outcome_staging (line INTEGER, crime_id TEXT, month TEXT, falls_within TEXT, outcome_type TEXT)",
+    upsert: `INSERT INTO police_outcomes (crime_id, month, falls_within, outcome_type)
+             SELECT crime_id, month, falls_within, outcome_type
+             FROM (SELECT *, max(line) FROM police_outcome_staging GROUP BY crime_id, month, outcome_type) WHERE true ORDER BY crime_id, month, outcome_type
+             ON CONFLICT (crime_id, month, outcome_type) DO UPDATE SET falls_within = excluded.falls_within`,
+    target: "police_outcomes",
+  },
+} as const;
+
+export function openSqliteImport(file: string): ImportConnection {
+  const db = new SQLite(file);
+  db.pragma("foreign_keys = ON");
+  // The web server may be writing a report: wait for it rather than fail.
+  db.pragma("busy_timeout = 10000");
+  // Staging and sorting spill to temporary files rather than memory, however large the file.
+  db.pragma("temp_store = FILE");
+  db.pragma("temp.cache_size = -4000");
+  const pointIds = new Map<string, number>();
+  const selectPoint = db.prepare<[string], number>("SELECT id FROM snap_points WHERE key = ?").pluck();
+  const insertPoint = db
+    .prepare<[string, number, number, string, string | null, string | null, string], number>(
+      "INSERT INTO snap_points (key, longitude, latitude, location, lsoa_code, lsoa_name, h3_cell) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .pluck();
+
+  return {
+    async begin(kind) {
+      const staging = STAGING[kind];
+      db.exec("BEGIN IMMEDIATE");
+      db.exec(staging.create);
+      const before = db.prepare(`SELECT coalesce(max(id), 0) FROM ${staging.target}`).pluck().get() as number;
+      const statements = new Map<number, SQLite.Statement<unknown[]>>();
+      const stage = (rows: number) => {
+        let statement = statements.get(rows);
+        if (!statement) {
+          const row = `(${Array(staging.columns).fill("?").join(", ")})`;
+          statement = db.prepare(`INSERT INTO ${staging.table} VALUES ${Array(rows).fill(row).join(", ")}`);
+          statements.set(rows, statement);
+        }
+        return statement;
+      };
+      let staged = 0;
+      const newPoints: string[] = [];
+      let open = true;
+
+      const pointId = (record: CrimeRecord): number | null => {
+        const point = record.point;
+        if (!point) return null;
+        let id = pointIds.get(point.key);
+        if (id === undefined) {
+          id = selectPoint.get(point.key);
+          if (id === undefined) {
+            id = insertPoint.get(point.key, point.longitude, point.latitude, point.location, point.lsoaCode, point.lsoaName, h3CellFor(point.latitude, point.longitude))!;
+            newPoints.push(point.key);
+          }
+          pointIds.set(point.key, id);
+        }
+        return id;
+      };
+
+      const writer: FileWriter = {
+        async writeCrimes(batch: CrimeRecord[]) {
+          if (!open) throw new Error("the import of this file was stopped");
+          const values: unknown[] = [];
+          for (const r of batch) {
+            values.push(r.line, r.rowKey, r.crimeId, r.month, r.reportedBy, r.fallsWithin, pointId(r), r.crimeType, r.lastOutcome, r.context, r.sequence);
+          }
+          stage(batch.length).run(...values);
+          staged += batch.length;
+        },
+        async writeOutcomes(batch: OutcomeRecord[]) {
+          if (!open) throw new Error("the import of this file was stopped");
+          const values: unknown[] = [];
+          for (const r of batch) values.push(r.line, r.crimeId, r.month, r.fallsWithin, r.outcome);
+          stage(batch.length).run(...values);
+          staged += batch.length;
+        },
+        async commit(held: HeldMonth[]) {
+          if (!open) throw new Error("the import of this file was stopped");
+          const distinct = db.prepare(staging.upsert).run().changes;
+          const inserted = db.prepare(`SELECT count(*) FROM ${staging.target} WHERE id > ?`).pluck().get(before) as number;
+          const counts: WriteCounts = { inserted, updated: distinct - inserted, duplicates: staged - distinct, removedWithoutId: 0 };
+          const removeWithoutId = db.prepare("DELETE FROM police_crimes WHERE crime_id IS NULL AND falls_within = ? AND month = ? AND sequence > ?");
+          const count = db.prepare(`SELECT count(*) FROM ${staging.target} WHERE falls_within = ? AND month = ?`).pluck();
+          const holdMonth = db.prepare(
+            "INSERT INTO police_months (falls_within, month, kind, rows) VALUES (?, ?, ?, ?) ON CONFLICT (falls_within, month, kind) DO UPDATE SET rows = excluded.rows",
+          );
+          const wasHeld = db.prepare("SELECT 1 FROM police_months WHERE falls_within = ? AND month = ? AND kind = 'street'").pluck();
+          for (const month of held) {
+            // Rows without an id can only be left over from an earlier import of the same month.
+            if (kind === "street" && wasHeld.get(month.fallsWithin, month.month)) counts.removedWithoutId += removeWithoutId.run(month.fallsWithin, month.month, month.withoutId).changes;
+            holdMonth.run(month.fallsWithin, month.month, kind, count.get(month.fallsWithin, month.month));
+          }
+          db.exec(`DROP TABLE ${staging.table}`);
+          db.exec("COMMIT");
+          open = false;
+          return counts;
+        },
+        async rollback() {
+          if (!open) return;
+          open = false;
+          if (db.inTransaction) db.exec("ROLLBACK");
+          for (const key of newPoints) pointIds.delete(key);
+        },
+      };
+      return writer;
+    },
+    async close() {
+      if (db.inTransaction) db.exec("ROLLBACK");
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,378 @@
+// Open311 GeoReport v2: other apps list what residents can report, post a report exactly as
+// the web form makes one, and follow it. Reading is limited to what openbeat publishes
+// anyway (principle 3): no resident's words, no vehicle, no contact, no address; dates only
+// to the month; a place only as the centre of a published cell-month (public-reports.ts).
+import type { Kysely } from "kysely";
+import type { Schema } from "../../db/schema.ts";
+import type { Category, Question } from "../../domain/categories.ts";
+import { monthOf, publicCell } from "../../domain/privacy.ts";
+import { AppError } from "../../http/errors.ts";
+import type { CategoriesService } from "../categories/categories.service.ts";
+import type { RateLimitsService } from "../rate-limits/rate-limits.service.ts";
+import { DESCRIPTION_LIMIT, newReportSchema, type NewReport } from "../reports/reports.schemas.ts";
+import type { ReportsService } from "../reports/reports.service.ts";
+import type { TokensService } from "../tokens/tokens.service.ts";
+import { open311Errors, type Value } from "./open311.format.ts";
+import type { Open311ReportRow, Open311Repository } from "./open311.repository.ts";
+import { monthBounds, monthsBetween, publicCentre, publicReportCellMonths, type PublishedCellMonths } from "./public-reports.ts";
+
+export const SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2";
+/** When this endpoint's behaviour last changed, for discovery's changeset. */
+export const CHANGESET = "2026-05-01T00:00:00Z";
+
+export const CALL_999 = "If someone is in danger now, or a crime is happening now, call 999. Do not use an app.";
+const POSTED_NOTICE =
+  "Keep the receipt code: it is the only way to follow this report, and it is not shown again. Officers read every report; if someone is in danger now, call 999.";
+const NO_DESCRIPTION = "(No description was given: the report was sent through an Open311 app.)";
+
+const MAX_WINDOW_DAYS = 90;
+const MAX_RESULTS = 1000;
+const MAX_IDS = 100;
+const OPEN_STATUSES = ["received", "triaged", "in_progress"];
+
+/** Vehicle details are asked as attributes of the categories that ask for a vehicle. */
+const VEHICLE_ATTRIBUTES = [
+  { code: "vehicle-registration", field: "registration", description: "The vehicle's registration, if you saw it, like AB12 CDE", limit: 20 },
+  { code: "vehicle-make", field: "make", description: "The vehicle's make, like Ford", limit: 40 },
+  { code: "vehicle-colour", field: "colour", description: "The vehicle's colour", limit: 30 },
+] as const;
+
+const DATATYPE_DESCRIPTIONS: Record<Question["type"], string> = {
+  string: "Up to 200 characters",
+  text: "Up to 2000 characters",
+  number: "A whole number, like 3",
+  datetime: "A date and time in W3C format, like 2026-05-01T21:30:00Z",
+  singlevaluelist: "One of the keys listed in values",
+  multivaluelist: "One or more of the keys listed in values, each sent as attribute[code][]",
+};
+
+export type FormFields = Record<string, unknown>;
+
+export interface Open311Report extends Record<string, Value> {
+  service_request_id: string;
+  status: "open" | "closed";
+}
+
+export interface RequestsQuery {
+  service_request_id?: string;
+  service_code?: string;
+  start_date?: string;
+  end_date?: string;
+  status?: string;
+}
+
+function single(fields: FormFields, name: string): string | undefined {
+  const value = fields[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined || first === null ? undefined : String(first);
+}
+
+/** A W3C datetime (ISO 8601 with a time zone), or a bare date taken as midnight UTC; null if malformed or impossible. */
+export function parseW3cDate(text: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(text.trim());
+  if (!match) return null;
+  const [, year, month, day, hour = "00", minute = "00", second = "00"] = match;
+  const check = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (check.getUTCMonth() !== Number(month) - 1 || check.getUTCDate() !== Number(day)) return null;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
+  const parsed = new Date(match[4] ? text.trim() : `${text.trim()}T00:00:00Z`);
+  return Number.isNaN(parsed.getTime()) ? null : parsed;
+}
+
+/** The first instant of an instant's month, in W3C format: how Open311 shows every report date. */
+function monthStart(iso: string): string {
+  return monthBounds(monthOf(iso)).start.replace(".000Z", "Z");
+}
+
+function open311Status(status: string): "open" | "closed" {
+  return status === "closed" ? "closed" : "open";
+}
+
+export class Open311Service {
+  constructor(
+    private readonly db: Kysely<Schema>,
+    private readonly repository: Open311Repository,
+    private readonly categories: CategoriesService,
+    private readonly reports: ReportsService,
+    private readonly tokens: TokensService,
+    private readonly rateLimits: RateLimitsService,
+    private readonly limits: { reportsPerHour: number },
+  ) {}
+
+  discovery(baseUrl: string) {
+    return {
+      changeset: CHANGESET,
+      contact: `Apps need a key to post reports: see ${baseUrl}/open311. ${CALL_999}`,
+      key_service: `${baseUrl}/open311`,
+      endpoints: [
+        {
+          specification: SPECIFICATION_URL,
+          url: `${baseUrl}/open311/v2`,
+          changeset: CHANGESET,
+          type: "production",
+          formats: ["text/xml", "application/json"],
+        },
+      ],
+    };
+  }
+
+  /** Categories other apps may offer: every one but the sensitive ones. */
+  async offered(): Promise<Category[]> {
+    return (await this.categories.list()).filter((category) => !category.sensitive).sort((a, b) => a.sortOrder - b.sortOrder);
+  }
+
+  private async offeredCategory(code: string | undefined): Promise<Category | undefined> {
+    return code ? (await this.offered()).find((category) => category.code === code) : undefined;
+  }
+
+  async services(): Promise<Array<Record<string, Value>>> {
+    return (await this.offered()).map((category) => ({
+      service_code: category.code,
+      service_name: category.name,
+      description: `${category.hint} ${CALL_999}`,
+      metadata: true,
+      type: "realtime",
+      keywords: category.code.split("-").join(", "),
+      group: category.inScope ? "The operation's priorities" : "Other reports",
+    }));
+  }
+
+  async definition(code: string): Promise<Record<string, Value>> {
+    const category = await this.offeredCategory(code);
+    if (!category) throw open311Errors.notFound(`There is no service with the code “${code}”. The services are listed at services.xml.`);
+    const questions = category.questions.map((question) => ({
+      variable: true,
+      code: question.code,
+      datatype: question.type,
+      required: question.required,
+      datatype_description: DATATYPE_DESCRIPTIONS[question.type],
+      description: question.hint ? `${question.label} ${question.hint}` : question.label,
+      values: question.values.map((value) => ({ key: value.key, name: value.name })),
+    }));
+    const vehicle = category.askVehicle
+      ? VEHICLE_ATTRIBUTES.map((attribute) => ({
+          variable: true,
+          code: attribute.code,
+          datatype: "string",
+          required: false,
+          datatype_description: `Up to ${attribute.limit} characters`,
+          description: attribute.description,
+          values: [],
+        }))
+      : [];
+    return {
+      service_code: category.code,
+      // In the specification's order of fields.
+      attributes: [...questions, ...vehicle].map((attribute, index) => ({
+        variable: attribute.variable,
+        code: attribute.code,
+        datatype: attribute.datatype,
+        required: attribute.required,
+        datatype_description: attribute.datatype_description,
+        order: index + 1,
+        description: attribute.description,
+        values: attribute.values,
+      })),
+    };
+  }
+
+  /**
+   * POST requests: creates a report as the web form does, for the app holding `api_key`.
+   * device_id, account_id, media_url, names and phone are never read: openbeat asks residents
+   * for nothing but an optional email address.
+   */
+  async submit(fields: FormFields, clientAddressKey: string, now: Date = new Date()): Promise<Array<Record<string, Value>>> {
+    const client = await this.tokens.clientForKey(single(fields, "api_key"), now);
+    if (!client) throw open311Errors.forbidden("api_key is missing, not valid or revoked. Apps get a key from the operation's administrators.");
+    await this.rateLimits.hit({ name: "open311-key", max: this.limits.reportsPerHour * 25, windowSeconds: 3600 }, `client-${client.id}`, now);
+    await this.rateLimits.hit({ name: "open311-reports", max: this.limits.reportsPerHour, windowSeconds: 3600 }, clientAddressKey, now);
+
+    const code = single(fields, "service_code")?.trim();
+    if (!code) throw open311Errors.badRequest("service_code is required: choose one from services.xml.");
+    const category = await this.offeredCategory(code);
+    if (!category) throw open311Errors.badRequest(`service_code “${code}” is not a service openbeat offers through Open311: choose one from services.xml.`);
+
+    const problems: string[] = [];
+    const latText = single(fields, "lat")?.trim();
+    const longText = single(fields, "long")?.trim();
+    const address = single(fields, "address_string")?.trim();
+    const number = /^[+-]?\d{1,3}(\.\d{1,15})?$/;
+    let lat: number | undefined;
+    let lng: number | undefined;
+    if (latText || longText) {
+      if (!latText || !longText) problems.push("lat and long must be given together.");
+      else if (!number.test(latText) || !number.test(longText)) problems.push("lat and long must be decimal degrees (WGS84), like 51.5383 and 0.7274.");
+      else [lat, lng] = [Number(latText), Number(longText)];
+    } else if (!address) {
+      problems.push("Give the place as lat and long, or describe it in address_string.");
+    }
+
+    const rawDescription = single(fields, "description") ?? "";
+    if (rawDescription.length > DESCRIPTION_LIMIT) problems.push(`description must be ${DESCRIPTION_LIMIT} characters or fewer.`);
+
+    const answers: Record<string, string | string[]> = {};
+    const vehicle: Record<string, string> = {};
+    for (const [key, value] of Object.entries(fields)) {
+      const match = /^attribute\[([^\]]{1,60})\](\[\])?$/.exec(key);
+      if (!match) continue;
+      const values = (Array.isArray(value) ? value : [value]).map((v) => String(v ?? ""));
+      const vehicleAttribute = VEHICLE_ATTRIBUTES.find((attribute) => attribute.code === match[1]);
+      if (vehicleAttribute && category.askVehicle) {
+        if (values[0]?.trim()) vehicle[vehicleAttribute.field] = values[0];
+        continue;
+      }
+      const question = category.questions.find((q) => q.code === match[1]);
+      if (!question) continue;
+      const existing = answers[question.code];
+      const merged = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...values];
+      answers[question.code] = question.type === "multivaluelist" || merged.length > 1 ? merged : merged[0]!;
+    }
+    if (problems.length) throw open311Errors.badRequest(...problems);
+
+    const email = single(fields, "email")?.trim();
+    const candidate: NewReport = {
+      category: category.code,
+      occurredAt: now.toISOString(),
+      ...(lat !== undefined && lng !== undefined ? { lat, lng } : {}),
+      ...(address ? { locationText: address } : {}),
+      description: rawDescription.trim() ? rawDescription : NO_DESCRIPTION,
+      answers,
+      ...(Object.keys(vehicle).length ? { vehicle } : {}),
+      ...(email ? { contact: { email } } : {}),
+    };
+    const parsed = newReportSchema.safeParse(candidate);
+    if (!parsed.success) {
+      throw open311Errors.badRequest(...parsed.error.issues.map((issue) => `${open311Field(issue.path.map(String).join("."))}: ${issue.message}`));
+    }
+    try {
+      const receipt = await this.reports.submit(parsed.data, { now });
+      return [{ service_request_id: receipt.reference, service_notice: POSTED_NOTICE, receipt_code: receipt.receiptCode }];
+    } catch (error) {
+      if (error instanceof AppError && error.statusCode === 400) {
+        throw open311Errors.badRequest(...(error.fields.length ? error.fields.map((f) => `${open311Field(f.field)}: ${f.message}`) : [error.message]));
+      }
+      throw error;
+    }
+  }
+
+  /** GET requests: the public-safe list, under the rules in public-reports.ts. */
+  async list(query: RequestsQuery, now: Date = new Date()): Promise<Open311Report[]> {
+    if (query.service_request_id !== undefined) {
+      const ids = query.service_request_id.split(",").map((id) => id.trim().toUpperCase()).filter(Boolean);
+      if (ids.length === 0) throw open311Errors.badRequest("service_request_id must name at least one request.");
+      if (ids.length > MAX_IDS) throw open311Errors.badRequest(`Ask for at most ${MAX_IDS} service_request_id values at once.`);
+      return this.byReferences(ids, now);
+    }
+    const offered = await this.offered();
+    let codes = offered.map((c) => c.code);
+    if (query.service_code !== undefined) {
+      const asked = query.service_code.split(",").map((c) => c.trim()).filter(Boolean);
+      const unknown = asked.filter((c) => !codes.includes(c));
+      if (asked.length === 0 || unknown.length) throw open311Errors.badRequest(`service_code “${unknown.join(", ") || query.service_code}” is not a service openbeat offers: see services.xml.`);
+      codes = asked;
+    }
+    const statuses = this.statusFilter(query.status);
+    const { start, end } = window(query.start_date, query.end_date, now);
+
+    // Whole months only: a report is in the window when its month overlaps it, so narrowing the
+    // dates can never tell when in the month a report came in.
+    const months = monthsBetween(start, end);
+    const rows = await this.repository.reportsReceivedBetween(monthBounds(months[0]!).start, monthBounds(months.at(-1)!).end, codes, statuses);
+    const published = await publicReportCellMonths(this.db, months, now);
+    const shown = rows
+      .filter((row) => published.has(publicCell(row.h3Cell!), monthOf(row.createdAt)))
+      .sort((a, b) => monthOf(b.createdAt).localeCompare(monthOf(a.createdAt)) || a.reference.localeCompare(b.reference))
+      .slice(0, MAX_RESULTS);
+    return this.present(shown, published);
+  }
+
+  /** GET requests/{id}: the status and public update of any report; the rest only as the list would show it. */
+  async one(id: string, now: Date = new Date()): Promise<Open311Report[]> {
+    const found = await this.byReferences([id.trim().toUpperCase()], now);
+    if (found.length === 0) throw open311Errors.notFound(`There is no service request “${id}”.`);
+    return found;
+  }
+
+  private async byReferences(references: string[], now: Date): Promise<Open311Report[]> {
+    const wellFormed = references.filter((r) => /^OB-[0-9A-Z]{7}$/.test(r));
+    const rows = await this.repository.reportsByReferences([...new Set(wellFormed)]);
+    const months = rows.map((row) => monthOf(row.createdAt));
+    const published = await publicReportCellMonths(this.db, months, now);
+    const order = new Map(references.map((r, i) => [r, i]));
+    rows.sort((a, b) => order.get(a.reference)! - order.get(b.reference)!);
+    return this.present(rows, published);
+  }
+
+  private async present(rows: Open311ReportRow[], published: PublishedCellMonths): Promise<Open311Report[]> {
+    const offered = await this.offered();
+    const updates = await this.repository.latestUpdates(rows.map((row) => row.id));
+    return rows.map((row) => {
+      const category = offered.find((c) => c.code === row.categoryCode);
+      const update = updates.get(row.id);
+      const updatedAt = update && update.publishedAt > row.updatedAt ? update.publishedAt : row.updatedAt;
+      const placed = category && row.h3Cell && published.has(publicCell(row.h3Cell), monthOf(row.createdAt)) ? publicCentre(row.h3Cell) : null;
+      return {
+        service_request_id: row.reference,
+        status: open311Status(row.status),
+        status_notes: update ? `${update.title}\n${update.body}` : undefined,
+        // A sensitive category is never named or placed, even to someone holding the reference.
+        service_name: category?.name,
+        service_code: category?.code,
+        requested_datetime: monthStart(row.createdAt),
+        updated_datetime: monthStart(updatedAt),
+        lat: placed?.lat,
+        long: placed?.long,
+      };
+    });
+  }
+
+  private statusFilter(status: string | undefined): string[] {
+    if (status === undefined) return [...OPEN_STATUSES, "closed"];
+    const asked = status.split(",").map((s) => s.trim().toLowerCase());
+    const wrong = asked.filter((s) => s !== "open" && s !== "closed");
+    if (asked.length === 0 || wrong.length) throw open311Errors.badRequest(`status must be open or closed (or both, comma-separated), not “${status}”.`);
+    return [...(asked.includes("open") ? OPEN_STATUSES : []), ...(asked.includes("closed") ? ["closed"] : [])];
+  }
+
+  /** mySociety's servicerequestupdates: public updates since a time, once per report they answer. */
+  async updates(query: { start_date?: string; end_date?: string }, now: Date = new Date()): Promise<Array<Record<string, Value>>> {
+    const { start, end } = window(query.start_date, query.end_date, now);
+    const codes = (await this.offered()).map((c) => c.code);
+    const rows = await this.repository.updatesPublishedBetween(start.toISOString(), new Date(end.getTime() + 1).toISOString(), codes);
+    return rows.map((row) => ({
+      update_id: `${row.updateId}-${row.reference}`,
+      service_request_id: row.reference,
+      status: open311Status(row.status),
+      updated_datetime: row.publishedAt.replace(/\.\d{3}Z$/, "Z"),
+      description: `${row.title}\n${row.body}`,
+    }));
+  }
+}
+
+/** A report field as Open311 names it, for error descriptions. */
+function open311Field(field: string): string {
+  if (field === "lng") return "long";
+  if (field === "locationText") return "address_string";
+  if (field === "category") return "service_code";
+  if (field.startsWith("contact")) return "email";
+  if (field.startsWith("answers.")) return `attribute[${field.slice("answers.".length)}]`;
+  if (field.startsWith("vehicle.")) return `attribute[vehicle-${field.slice("vehicle.".length)}]`;
+  return field || "request";
+}
+
+/** start_date and end_date: checked, at most 90 days apart, the last 90 days by default. */
+function window(startText: string | undefined, endText: string | undefined, now: Date): { start: Date; end: Date } {
+  const problems: string[] = [];
+  const start = startText === undefined ? null : parseW3cDate(startText);
+  const end = endText === undefined ? null : parseW3cDate(endText);
+  if (startText !== undefined && !start) problems.push(`start_date must be a W3C date and time with a time zone, like 2026-05-01T00:00:00Z, not “${startText}”.`);
+  if (endText !== undefined && !end) problems.push(`end_date must be a W3C date and time with a time zone, like 2026-05-31T23:59:59Z, not “${endText}”.`);
+  if (problems.length) throw open311Errors.badRequest(...problems);
+  const span = MAX_WINDOW_DAYS * 86_400_000;
+  const from = start ?? new Date((end ?? now).getTime() - span);
+  const to = end ?? (start ? new Date(start.getTime() + span) : now);
+  if (to < from) throw open311Errors.badRequest("end_date must be after start_date.");
+  if (to.getTime() - from.getTime() > span) throw open311Errors.badRequest(`start_date and end_date may be at most ${MAX_WINDOW_DAYS} days apart.`);
+  return { start: from, end: to };
+}
+
