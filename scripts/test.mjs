@@ -46,9 +46,25 @@ if (browser && files.some((file) => file.startsWith(path.join("test", "e2e"))) &
   process.exit(1);
 }
 
+const run = `${process.pid}${Date.now().toString(36)}`;
 const result = spawnSync(
   process.execPath,
   ["--import", "tsx", "--test", "--test-reporter=spec", `--test-concurrency=${process.env.OPENBEAT_TEST_CONCURRENCY ?? 2}`, ...files],
-  { stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
+  { stdio: "inherit", env: { ...process.env, NODE_ENV: "test", OPENBEAT_TEST_RUN: run } },
 );
+
+// Each PostgreSQL test database is a schema named after this run; drop them all now that no
+// test can be reading the catalogue (see test/support/databases.ts).
+if (databases.includes("postgres")) {
+  const client = new pg.Client({ connectionString: process.env.OPENBEAT_TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test" });
+  try {
+    await client.connect();
+    const { rows } = await client.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE $1", [`t\\_${run}\\_%`]);
+    for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
+  } catch (error) {
+    console.error(`Could not drop this run's test schemas: ${error.message}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 process.exit(result.status ?? 1);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createTestDatabase, testDialects, type TestDatabase } from "../../test/support/databases.ts";
+import { createTestDatabase, tablesOf, testDialects, type TestDatabase } from "../../test/support/databases.ts";
 
 // The logical type each engine's column type stands for, so the two schemas can be compared.
 const LOGICAL: Record<string, string> = {
@@ -27,8 +27,7 @@ describe("the migrated schemas of SQLite and PostgreSQL", { skip: testDialects()
   });
 
   async function shape(test: TestDatabase) {
-    const tables = await test.database.db.introspection.getTables();
-    const relevant = tables.filter((t) => (test.schema ? t.schema === test.schema : true) && !t.name.startsWith("kysely_"));
+    const relevant = await tablesOf(test);
     return Object.fromEntries(
       relevant
         .map((t) => [t.name, Object.fromEntries(t.columns.map((c) => [c.name, { nullable: c.isNullable, type: c.dataType.toLowerCase(), generated: c.isAutoIncrementing }]))] as const)

@@ -40,7 +40,8 @@ export async function createTestDatabase(dialect: Dialect, options: { prepare?: 
       },
     };
   }
-  const schema = `t_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
+  // The run's id (set by scripts/test.mjs) lets the runner drop this run's schemas at the end.
+  const schema = `t_${process.env.OPENBEAT_TEST_RUN ?? "x"}_${process.pid}_${crypto.randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   await admin.query(`CREATE SCHEMA ${schema}`);
@@ -52,14 +53,19 @@ export async function createTestDatabase(dialect: Dialect, options: { prepare?: 
     database,
     target,
     schema,
+    // Schemas are not dropped while other test files run: a DROP SCHEMA racing another
+    // process's catalogue introspection (Kysely's migrator reads every schema's tables) makes
+    // that process fail with "schema … does not exist". scripts/test.mjs drops them at the end.
     drop: async () => {
       await database.close();
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      await client.end();
     },
   };
+}
+
+/** The tables of this test database only (PostgreSQL's introspection sees every schema). */
+export async function tablesOf(test: TestDatabase) {
+  const tables = await test.database.db.introspection.getTables();
+  return tables.filter((table) => (test.schema ? table.schema === test.schema : true) && !table.name.startsWith("kysely_"));
 }
 
 /** describe() once per dialect, with a fresh prepared database for the block. */
