@@ -18,8 +18,9 @@ import {
   validatorCompiler,
 } from "fastify-type-provider-zod";
 import qs from "node:querystring";
+import { sql } from "kysely";
 import type { Config } from "./config.ts";
-import type { Database } from "./db/database.ts";
+import { isDatabaseDown, type Database } from "./db/database.ts";
 import { AppError, errors } from "./http/errors.ts";
 import { clientKey } from "./http/client-address.ts";
 import { ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE } from "./http/cookies.ts";
@@ -50,6 +51,8 @@ import { registerApiDocs } from "./modules/apidocs/apidocs.routes.ts";
 import { registerImportPages } from "./modules/imports/imports.routes.ts";
 import { registerEvaluationPages } from "./modules/evaluation/evaluation.routes.ts";
 import { registerAreasApi } from "./modules/areas/areas.api.ts";
+import { registerDashboardPages } from "./modules/dashboard/dashboard.routes.ts";
+import { registerOperationPages } from "./modules/operations/operations.routes.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -279,6 +282,14 @@ export async function buildApp({ config, database, logger = true, logStream, onA
     }
   });
 
+  // A NUL character is not text: PostgreSQL refuses it in any query (a server error), SQLite
+  // would store it. Refused the same way on both, wherever it comes in.
+  app.addHook("preHandler", async (request) => {
+    if (holdsNul(request.params) || holdsNul(request.query) || holdsNul(request.body)) {
+      throw new AppError("bad_request", 400, "What was sent holds a NUL character, which is not text. Remove it and try again.");
+    }
+  });
+
   app.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
     let problem: AppError;
     if (error instanceof AppError) problem = error;
@@ -293,6 +304,11 @@ export async function buildApp({ config, database, logger = true, logStream, onA
       problem = new AppError("payload_too_large", 413, `The request is larger than ${BODY_LIMIT_BYTES / 1024} KB. Shorten the text and try again.`);
     } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       problem = new AppError("bad_request", error.statusCode, error.message);
+    } else if (isMalformedUpload(error)) {
+      problem = new AppError("bad_request", 400, "The upload is not a well-formed form. Go back, reload the page and choose the file again.");
+    } else if (isNumberOutOfRange(error)) {
+      // An id or amount beyond what a PostgreSQL integer holds (SQLite's are 64-bit): no record has it.
+      problem = new AppError("bad_request", 400, "A number in the address or the form is too large or not a number. Check it and try again.");
     } else if (isDatabaseDown(error)) {
       request.log.error({ err: { message: error.message, code: error.code } }, "database unavailable");
       problem = errors.unavailable();
@@ -320,7 +336,8 @@ export async function buildApp({ config, database, logger = true, logStream, onA
 
   app.get("/healthz", { config: { access: { kind: "public" } }, schema: { hide: true } }, async (_request, reply) => {
     try {
-      await services.categories.list();
+      // A query that reaches the database every time (categories are cached in memory).
+      await sql`select 1`.execute(database.db);
       return { status: "ok", database: database.dialect };
     } catch {
       return reply.status(503).send({ status: "unavailable", database: database.dialect });
@@ -350,6 +367,8 @@ export async function buildApp({ config, database, logger = true, logStream, onA
   registerImportPages(app, services);
   registerEvaluationPages(app, services);
   registerAreasApi(app, services);
+  registerDashboardPages(app, services);
+  registerOperationPages(app, services);
 
   app.get("/api/openapi.json", { config: { access: { kind: "public" } }, schema: { hide: true } }, async () => app.swagger());
 
@@ -370,6 +389,7 @@ function staffNavigation(user: StaffUser, url: string) {
   if (can(user.role, "activity:log")) items.push({ href: "/staff/activity", text: "On patrol" });
   if (can(user.role, "updates:publish")) items.push({ href: "/staff/updates/new", text: "Public update" });
   if (can(user.role, "vehicles:record")) items.push({ href: "/staff/vehicles", text: "Vehicles" });
+  if (can(user.role, "operations:manage")) items.push({ href: "/staff/operations", text: "Operations" });
   if (can(user.role, "planner:use")) items.push({ href: "/staff/planner", text: "Planner" });
   if (can(user.role, "evaluation:read")) items.push({ href: "/staff/evaluation", text: "Evaluation" });
   if (can(user.role, "imports:run")) items.push({ href: "/staff/imports", text: "Imports" });
@@ -405,9 +425,22 @@ function errorTitle(status: number): string {
   }
 }
 
-function isDatabaseDown(error: Error & { code?: string }): boolean {
-  return (
-    ["ECONNREFUSED", "ECONNRESET", "57P01", "57P03", "08006", "08001", "SQLITE_BUSY", "SQLITE_IOERR"].includes(error.code ?? "") ||
-    /Connection terminated|timeout exceeded when trying to connect/i.test(error.message)
-  );
+/** Whether a parsed request part (params, query, form or JSON body) holds a NUL character in any string. */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (depth > 20 || value === null || typeof value !== "object" || Buffer.isBuffer(value)) return false;
+  for (const [key, item] of Object.entries(value)) if (key.includes("\u0000") || holdsNul(item, depth + 1)) return true;
+  return false;
 }
+
+/** The multipart parser's own errors, thrown without a status: a missing or overlong boundary, a body cut short. */
+function isMalformedUpload(error: Error & { statusCode?: number; code?: string }): boolean {
+  if (error.statusCode) return false;
+  return error.code === "ERR_STREAM_PREMATURE_CLOSE" || /^(Multipart: Boundary not found|Boundary required|The needle cannot)|unexpected end of multipart data/i.test(error.message);
+}
+
+/** PostgreSQL's "numeric value out of range" and "invalid text representation" (of a number). */
+function isNumberOutOfRange(error: Error & { code?: string }): boolean {
+  return error.code === "22003" || error.code === "22P02";
+}
+

@@ -4,7 +4,7 @@ import { loadConfig, type Config } from "./config.ts";
 import { openDatabase } from "./db/database.ts";
 import { prepareDatabase } from "./db/prepare.ts";
 import { buildApp } from "./app.ts";
-import { loadDemo } from "./modules/demo/demo.service.ts";
+import { loadDemo, loadRealDataOperation } from "./modules/demo/demo.service.ts";
 import { ROLE_NAMES } from "./modules/auth/policy.ts";
 import { startMailSender } from "./modules/alerts/sender.ts";
 
@@ -14,6 +14,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
   const app = await buildApp({ config, database });
   if (config.demo) {
     const demo = await loadDemo(app.services);
+    await loadRealDataOperation(app.services, (line) => console.log(line));
     const lines = demo.accounts.map(
       (a) => `  ${ROLE_NAMES[a.role].padEnd(24)} ${a.email.padEnd(34)} ${a.password}${a.twoFactorKey ? `   two-factor key: ${a.twoFactorKey}` : ""}`,
     );

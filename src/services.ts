@@ -28,6 +28,7 @@ import { PlannerRepository } from "./modules/planner/planner.repository.ts";
 import { PlannerService } from "./modules/planner/planner.service.ts";
 import { RateLimitsRepository } from "./modules/rate-limits/rate-limits.repository.ts";
 import { RateLimitsService } from "./modules/rate-limits/rate-limits.service.ts";
+import { WriteBatcher } from "./db/write-batcher.ts";
 import { DraftStore } from "./modules/reports/drafts.ts";
 import { ReportsRepository } from "./modules/reports/reports.repository.ts";
 import { ReportsService } from "./modules/reports/reports.service.ts";
@@ -37,6 +38,8 @@ import { TriageRepository } from "./modules/triage/triage.repository.ts";
 import { TriageService } from "./modules/triage/triage.service.ts";
 import { UpdatesRepository } from "./modules/updates/updates.repository.ts";
 import { UpdatesService } from "./modules/updates/updates.service.ts";
+import { DashboardRepository, markDashboardStale } from "./modules/dashboard/dashboard.repository.ts";
+import { DashboardService } from "./modules/dashboard/dashboard.service.ts";
 import { VehiclesRepository } from "./modules/vehicles/vehicles.repository.ts";
 import { VehiclesService } from "./modules/vehicles/vehicles.service.ts";
 import { TokensRepository } from "./modules/tokens/tokens.repository.ts";
@@ -58,8 +61,10 @@ export function createServices(config: Config, database: Database) {
   // Setting or changing an operation's areas records a new version of its evaluation design.
   const areas = new AreasService(new AreasRepository(db), async (operationId, reason, userId) => {
     await evaluation.recordDesign(operationId, reason, userId);
+    await markDashboardStale(db, operationId);
   });
-  const evaluation = new EvaluationService(new EvaluationRepository(db), operationsRepository, areas, categories);
+  const activity = new ActivityService(new ActivityRepository(db), operations, audit, keyFor(config, "enforcement-subjects"));
+  const evaluation = new EvaluationService(new EvaluationRepository(db), operationsRepository, areas, categories, (id, from, to) => activity.totals(id, from, to));
   const vehicles = new VehiclesService(new VehiclesRepository(db), operations, operationsRepository, audit, keyFor(config, "vehicle-keepers"));
   const retention = new RetentionService(new RetentionRepository(db), audit, retentionPolicy());
   retention.addStep({
@@ -69,14 +74,22 @@ export function createServices(config: Config, database: Database) {
       return erased.sightings + erased.keepers;
     },
   });
-  const rateLimits = new RateLimitsService(new RateLimitsRepository(db), keyFor(config, "rate-limits"));
-  const reports = new ReportsService(reportsRepository, categories, operations, audit, {
-    receipt: keyFor(config, "receipt-codes"),
-    contact: contactKey,
-  });
+  // One group-commit queue per database: reports and rate-limit counts share commits.
+  const writes = new WriteBatcher(db);
+  const rateLimits = new RateLimitsService(new RateLimitsRepository(db), keyFor(config, "rate-limits"), writes);
+  const reports = new ReportsService(
+    reportsRepository,
+    categories,
+    operations,
+    audit,
+    { receipt: keyFor(config, "receipt-codes"), contact: contactKey },
+    writes,
+    rateLimits,
+  );
   const tokens = new TokensService(new TokensRepository(db), keyFor(config, "api-tokens"));
   const alertsRepository = new AlertsRepository(db);
   const subscriberKey = keyFor(config, "alert-subscribers");
+  const planner = new PlannerService(new PlannerRepository(db), operationsRepository, async (id, from, to) => (await activity.totals(id, from, to)).patrolHours);
   return {
     config,
     database,
@@ -92,10 +105,11 @@ export function createServices(config: Config, database: Database) {
     triage: new TriageService(new TriageRepository(db), reportsRepository, categories, audit, contactKey),
     updates: new UpdatesService(new UpdatesRepository(db), reportsRepository),
     vehicles,
-    planner: new PlannerService(new PlannerRepository(db), operationsRepository),
+    planner,
+    dashboard: new DashboardService(new DashboardRepository(db), evaluation, planner, categories),
     partners: new PartnersService(new PartnersRepository(db), new UsersRepository(db), audit, keyFor(config, "safeguarding")),
     safeguarding: new SafeguardingService(new SafeguardingRepository(db), new PartnersRepository(db), audit, keyFor(config, "safeguarding")),
-    activity: new ActivityService(new ActivityRepository(db), operations, audit, keyFor(config, "enforcement-subjects")),
+    activity,
     areas,
     evaluation,
     imports: new ImportsService(config, database, new ImportsRepository(db), areas),

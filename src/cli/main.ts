@@ -6,7 +6,7 @@ import { prepareDatabase } from "../db/prepare.ts";
 import { createServices } from "../services.ts";
 import { AppError } from "../http/errors.ts";
 import { STAFF_ROLES } from "../modules/auth/policy.ts";
-import { loadDemo } from "../modules/demo/demo.service.ts";
+import { loadDemo, loadRealDataOperation } from "../modules/demo/demo.service.ts";
 import { formatAnchor, parseAnchor } from "../modules/audit/audit.service.ts";
 import { forecastCommand, importCallsCommand } from "../modules/planner/planner.cli.ts";
 import { importPoliceUkCommand } from "../modules/imports/imports.cli.ts";
@@ -73,6 +73,7 @@ program
     if (config.environment === "production") throw new ConfigError("Demo data is refused in production.");
     await withServices(async (services) => {
       const demo = await loadDemo(services);
+      await loadRealDataOperation(services, (line) => console.log(line));
       console.log(demo.created ? "Demo data loaded." : "Demo data was already present; staff passwords were reset.");
       for (const account of demo.accounts) {
         console.log(`  ${account.role.padEnd(18)} ${account.email.padEnd(34)} ${account.password}${account.twoFactorKey ? `   two-factor key: ${account.twoFactorKey}` : ""}`);

@@ -432,6 +432,9 @@ export interface Schema {
   staffTokens: StaffTokensTable;
   alertSubscriptions: AlertSubscriptionsTable;
   mailQueue: MailQueueTable;
+  dashboardSettings: DashboardSettingsTable;
+  dashboardChanges: DashboardChangesTable;
+  dashboardSnapshots: DashboardSnapshotsTable;
 }
 
 export interface SafeguardingCasesTable {
@@ -612,4 +615,28 @@ export interface MailQueueTable {
   lastError: string | null;
   createdAt: string;
   sentAt: string | null;
+}
+
+/** 0010_dashboard: what the operation lead chose to show on the public dashboard. */
+export interface DashboardSettingsTable {
+  operationId: number;
+  /** Whether the force publishes the operation's budget against its allocation. */
+  publishBudget: Flag;
+  updatedAt: string;
+  updatedBy: number | null;
+}
+
+/** A version bumped whenever something the dashboard is worked out from changes ("all" or "operation:<id>"). */
+export interface DashboardChangesTable {
+  scope: string;
+  version: number;
+  changedAt: string;
+}
+
+/** An operation's public figures, worked out once; `freshness` says which versions of their inputs they reflect. */
+export interface DashboardSnapshotsTable {
+  operationId: number;
+  freshness: string;
+  data: string;
+  computedAt: string;
 }

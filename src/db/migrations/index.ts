@@ -10,6 +10,8 @@ import * as safeguarding from "./0006_safeguarding.ts";
 import * as twoFactor from "./0007_two_factor.ts";
 import * as auditSegments from "./0008_audit_segments.ts";
 import * as open311Alerts from "./0009_open311_alerts.ts";
+import * as dashboard from "./0010_dashboard.ts";
+import * as unplacedCrimes from "./0011_unplaced_crimes.ts";
 
 export interface Migration {
   up(db: Kysely<any>, types: ColumnTypes): Promise<void>;
@@ -25,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   "0007_two_factor": twoFactor,
   "0008_audit_segments": auditSegments,
   "0009_open311_alerts": open311Alerts,
+  "0010_dashboard": dashboard,
+  "0011_unplaced_crimes": unplacedCrimes,
 };

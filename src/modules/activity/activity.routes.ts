@@ -9,6 +9,7 @@ import { access, can } from "../auth/policy.ts";
 import { field, fieldList, parseTime, type FormBody } from "../reports/report-form.ts";
 import type { Services } from "../../services.ts";
 import { ENFORCEMENT_OUTCOMES } from "./activity.service.ts";
+import { format } from "../planner/planner.present.ts";
 
 /** "21:30" today in the UK, or yesterday when that would be in the future (logging after midnight). */
 function whenFrom(text: string, now: Date = new Date()): string | null {
@@ -19,6 +20,12 @@ function whenFrom(text: string, now: Date = new Date()): string | null {
   let at = londonToUtc(today.year, today.month, today.day, time.hour, time.minute);
   if (at.getTime() > now.getTime() + 5 * 60_000) at = new Date(at.getTime() - 86_400_000);
   return at.toISOString();
+}
+
+function occurredAtFrom(time: string): string {
+  const occurredAt = whenFrom(time);
+  if (!occurredAt) throw errors.invalid([{ field: "time", message: "Enter the time like 21:30, or leave it blank for now" }]);
+  return occurredAt;
 }
 
 function placeFrom(body: FormBody) {
@@ -111,8 +118,7 @@ export function registerActivityPages(app: FastifyInstance, services: Services):
     return invalidOr(
       reply,
       async () => {
-        const occurredAt = whenFrom(values.time);
-        if (!occurredAt) throw new AppError("invalid_input", 400, "", [{ field: "time", message: "Enter the time like 21:30, or leave it blank for now" }]);
+        const occurredAt = occurredAtFrom(values.time);
         const { safeguardingConcern } = await services.activity.logEngagement(request.staff!.user, {
           ...values,
           operationId: Number(values.operationId),
@@ -145,8 +151,7 @@ export function registerActivityPages(app: FastifyInstance, services: Services):
     return invalidOr(
       reply,
       async () => {
-        const occurredAt = whenFrom(values.time);
-        if (!occurredAt) throw new AppError("invalid_input", 400, "", [{ field: "time", message: "Enter the time like 21:30, or leave it blank for now" }]);
+        const occurredAt = occurredAtFrom(values.time);
         await services.activity.logEnforcement(request.staff!.user, { ...values, operationId: Number(values.operationId), occurredAt });
         return reply.redirect("/staff/activity?logged=enforcement");
       },
@@ -170,7 +175,8 @@ export function registerActivityPages(app: FastifyInstance, services: Services):
       const startsAt = whenFrom(values.startsTime);
       const hours = Number(values.hours);
       if (!startsAt) throw new AppError("invalid_input", 400, "", [{ field: "startsTime", message: "Enter the start time like 18:00, or leave it blank for now" }]);
-      if (!Number.isFinite(hours) || hours <= 0) throw new AppError("invalid_input", 400, "", [{ field: "hours", message: "Enter how many hours it lasts, up to 48" }]);
+      // Bounded here as well as by the service: a huge number of hours is no date at all.
+      if (!Number.isFinite(hours) || hours <= 0 || hours > 48) throw new AppError("invalid_input", 400, "", [{ field: "hours", message: "Enter how many hours it lasts, up to 48" }]);
       await services.activity.authoriseDispersal(request.staff!.user, {
         operationId: operation.id,
         areaRole: values.areaRole,
@@ -202,6 +208,8 @@ export function registerActivityPages(app: FastifyInstance, services: Services):
       reportsReceived: rows.reduce((s, r) => s + r.reportsReceived, 0),
       reportsClosed: rows.reduce((s, r) => s + r.reportsClosed, 0),
     };
-    return reply.page("activity/views/against-plan.njk", { title: `${operation.name}: activity against plan`, operation, rows, totals });
+    // Budget spent against allocation, from the planner (whose budget page holds the detail).
+    const budget = can(request.staff!.user.role, "planner:use") ? await services.planner.budget(operation.id) : null;
+    return reply.page("activity/views/against-plan.njk", { title: `${operation.name}: activity against plan`, operation, rows, totals, budget, format });
   });
 }

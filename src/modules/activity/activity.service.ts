@@ -212,6 +212,33 @@ export class ActivityService {
   }
 
   /**
+   * What was done between two instants: patrol hours (split at the edges), engagements,
+   * referrals offered, and enforcement — action against people selling sex counted apart.
+   */
+  async totals(operationId: number, from: string, to: string) {
+    const period = { operationId, from, to };
+    const [patrols, engagements, enforcement] = await Promise.all([
+      this.repository.patrolsIn({ operationId, from: new Date(new Date(from).getTime() - 86_400_000).toISOString(), to }),
+      this.repository.engagementsIn(period),
+      this.repository.enforcementIn(period),
+    ]);
+    const start = new Date(from).getTime();
+    const end = new Date(to).getTime();
+    const hours = patrols.reduce((sum, p) => {
+      const s = Math.max(start, new Date(p.startedAt).getTime());
+      const e = Math.min(end, p.endedAt ? new Date(p.endedAt).getTime() : Date.now());
+      return sum + Math.max(0, e - s) / 3_600_000;
+    }, 0);
+    return {
+      patrolHours: Math.round(hours * 10) / 10,
+      engagements: engagements.length,
+      referrals: engagements.filter((e) => Boolean(e.referralOffered)).length,
+      enforcementActions: enforcement.filter((e) => e.targetGroup !== "seller").length,
+      enforcementAgainstSellers: enforcement.filter((e) => e.targetGroup === "seller").length,
+    };
+  }
+
+  /**
    * Activity against plan, week by week, for the past `weeks` complete and current weeks.
    * Enforcement against people selling sex is counted apart and never in the total.
    */

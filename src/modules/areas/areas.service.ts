@@ -10,7 +10,7 @@ import type { Polygonal } from "../../domain/geo.ts";
 import { containsPoint } from "../../domain/geo.ts";
 import { errors } from "../../http/errors.ts";
 import type { AreaRole } from "../operations/operations.service.ts";
-import { boundingBox, displayPolygon, insideOuter, overlaps, ringAround, type Position } from "./geometry.ts";
+import { boundingBox, displayPolygon, groupedDisplayPolygon, insideOuter, overlaps, ringAround, type Position } from "./geometry.ts";
 import type { AreaRow, AreasRepository, PointRow } from "./areas.repository.ts";
 
 export type AreaDefinition =
@@ -111,10 +111,15 @@ export class AreasService {
 
   /** Works out outlines and members of a target, buffer and comparison, in that order. */
   private async work(definitions: Record<AreaRole, AreaDefinition>, previous: Partial<Record<AreaRole, Polygonal>> = {}): Promise<Record<AreaRole, Worked>> {
-    const outline = (definition: AreaDefinition, points: PointRow[], role: AreaRole): Polygonal =>
-      definition.kind === "polygon"
-        ? definition.geometry
-        : (displayPolygon(points.map((p) => [p.longitude, p.latitude] as Position)) ?? previous[role] ?? EMPTY);
+    const position = (p: PointRow) => [p.longitude, p.latitude] as Position;
+    const outline = (definition: AreaDefinition, points: PointRow[], role: AreaRole): Polygonal => {
+      if (definition.kind === "polygon") return definition.geometry;
+      const drawn =
+        definition.kind === "lsoas"
+          ? groupedDisplayPolygon(definition.lsoaCodes.map((code) => points.filter((p) => p.lsoaCode === code).map(position)))
+          : displayPolygon(points.map(position));
+      return drawn ?? previous[role] ?? EMPTY;
+    };
 
     const targetPoints = await this.pointsOf(definitions.target);
     const target: Worked = { geometry: outline(definitions.target, targetPoints, "target"), members: targetPoints.map((p) => p.id) };

@@ -62,6 +62,32 @@ export function displayPolygon(points: Position[], metres = DISPLAY_PADDING_METR
   return { type: "Polygon", coordinates: [paddedHull(points, metres)] };
 }
 
+/**
+ * The outline of an area made of separate groups of points (LSOAs): one padded hull per group
+ * that does not meet the others, so two neighbourhoods a mile apart are not drawn as one shape
+ * spanning everything between them. Groups whose hulls overlap are drawn as one hull.
+ */
+export function groupedDisplayPolygon(groups: Position[][], metres = DISPLAY_PADDING_METRES): Polygonal | null {
+  let parts = groups.filter((g) => g.length > 0);
+  if (parts.length === 0) return null;
+  for (let merged = true; merged && parts.length > 1; ) {
+    merged = false;
+    outer: for (let i = 0; i < parts.length; i++) {
+      for (let j = i + 1; j < parts.length; j++) {
+        const a: Polygonal = { type: "Polygon", coordinates: [paddedHull(parts[i]!, metres)] };
+        const b: Polygonal = { type: "Polygon", coordinates: [paddedHull(parts[j]!, metres)] };
+        if (overlaps(a, b)) {
+          parts = [...parts.filter((_, k) => k !== i && k !== j), [...parts[i]!, ...parts[j]!]];
+          merged = true;
+          break outer;
+        }
+      }
+    }
+  }
+  if (parts.length === 1) return displayPolygon(parts[0]!, metres);
+  return { type: "MultiPolygon", coordinates: parts.map((points) => [paddedHull(points, metres)]) };
+}
+
 /** The outer rings of an area (its holes left out). */
 export function outerRings(area: Polygonal): Position[][] {
   const polygons = area.type === "Polygon" ? [area.coordinates] : area.coordinates;

@@ -64,7 +64,8 @@ export function registerAuditPages(app: FastifyInstance, services: Services): vo
 
   app.get<{ Querystring: AuditQuery }>("/staff/audit", { config: { access: read } }, async (request, reply) => {
     const { filter, reason, problems } = parseQuery(request.query);
-    const page = Math.max(1, Number(request.query.page) || 1);
+    // Whole pages within reach: a huge page number would be an offset no database takes.
+    const page = Math.min(100_000, Math.max(1, Math.floor(Number(request.query.page)) || 1));
     const context = { title: "Audit log", query: request.query, operations: AUDIT_OPERATIONS, reasonCodes: REASON_CODES, page };
     if (problems.length) return reply.page("audit/views/search.njk", { ...context, errors: formErrors(problems) }, 400);
     if (!reason) return reply.page("audit/views/search.njk", context);

@@ -14,6 +14,14 @@ function safeNext(value: string): string {
 }
 
 export function registerAuthPages(app: FastifyInstance, services: Services): void {
+  const sessionCookie = {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax" as const,
+    secure: services.config.secureCookies,
+    maxAge: SESSION_LIFETIME_HOURS * 3600,
+  };
+
   app.get<{ Querystring: { next?: string } }>("/staff/sign-in", { config: { access: access.public } }, async (request, reply) => {
     if (request.staff) return reply.redirect("/staff");
     return reply.page("auth/views/sign-in.njk", { title: "Sign in", next: safeNext(request.query.next ?? "/staff"), noStore: true });
@@ -34,13 +42,7 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
       if (result.reason === "locked") return render(`Too many failed attempts. Wait ${result.minutes} minute${result.minutes === 1 ? "" : "s"} and try again.`, 429);
       return render("The email address or password is wrong", 401);
     }
-    reply.setCookie(SESSION_COOKIE, result.token, {
-      path: "/",
-      httpOnly: true,
-      sameSite: "lax",
-      secure: services.config.secureCookies,
-      maxAge: SESSION_LIFETIME_HOURS * 3600,
-    });
+    reply.setCookie(SESSION_COOKIE, result.token, sessionCookie);
     if (result.user.twoFactorEnabled) return reply.redirect(`/staff/sign-in/code?next=${encodeURIComponent(next)}`);
     if (result.user.mustChangePassword) return reply.redirect("/staff/password");
     return reply.redirect(result.user.twoFactorRequired ? "/staff/two-factor" : next);
@@ -63,6 +65,8 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
         401,
       );
     }
+    // A new session id once both factors are proved (session fixation).
+    reply.setCookie(SESSION_COOKIE, await services.auth.renewSession(staff.token), sessionCookie);
     return reply.redirect(staff.user.mustChangePassword ? "/staff/password" : next);
   });
 
@@ -87,6 +91,7 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
         400,
       );
     }
+    reply.setCookie(SESSION_COOKIE, await services.auth.renewSession(staff.token), sessionCookie);
     return reply.redirect("/staff?twoFactor=on");
   });
 

@@ -189,6 +189,26 @@ export class AuthService {
     return true;
   }
 
+  /**
+   * Ends a session that has just proved its second factor and starts a new one in its place: a
+   * session id planted in someone's browser before they enter their code never becomes theirs.
+   */
+  async renewSession(token: string, now: Date = new Date()): Promise<string> {
+    const old = await this.sessions.findWithUser(sessionId(token));
+    if (!old) throw errors.signInRequired();
+    const renewed = crypto.randomBytes(32).toString("base64url");
+    await this.sessions.create({
+      id: sessionId(renewed),
+      userId: old.userId,
+      createdAt: now.toISOString(),
+      expiresAt: old.expiresAt,
+      lastSeenAt: now.toISOString(),
+      secondFactorDone: old.secondFactorDone,
+    });
+    await this.sessions.delete(old.id);
+    return renewed;
+  }
+
   /** Sets a known secret directly: for demo accounts (printed at start) and tests, never from a form. */
   async setTwoFactorSecret(userId: number, secret: string): Promise<void> {
     await this.users.update(userId, { totpSecret: sealSecret(this.totpKey, secret), totpLastStep: null });

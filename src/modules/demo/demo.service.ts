@@ -1,6 +1,8 @@
 // Demo data so a new user sees openbeat working: the Ambleside Drive operation with its areas,
 // staff accounts with fresh passwords at every start, and synthetic reports and updates, all
 // marked as demo data. Refused in production (see config.ts).
+import fs from "node:fs";
+import path from "node:path";
 import type { Services } from "../../services.ts";
 import type { Polygonal } from "../../domain/geo.ts";
 import { containsPoint } from "../../domain/geo.ts";
@@ -9,8 +11,10 @@ import { SECOND_FACTOR_ROLES, type Role } from "../auth/policy.ts";
 import { newTotpSecret } from "../auth/two-factor.ts";
 import type { StaffUser } from "../auth/auth.service.ts";
 import { loadDemoCalls } from "../planner/planner.demo.ts";
+import { policeUkDataFolder } from "../imports/police-uk.data.ts";
 
 export const DEMO_OPERATION_SLUG = "ambleside-demo";
+export const REAL_DATA_OPERATION_NAME = "Ambleside Drive 2018 (real police.uk data)";
 
 const box = (west: number, south: number, east: number, north: number): number[][] => [
   [west, south],
@@ -66,6 +70,41 @@ export interface DemoAccount {
   password: string;
   /** For roles that must sign in with a second factor: the key to add to an authenticator app. */
   twoFactorKey: string | null;
+}
+
+/**
+ * The story's own place with real data: the seven Essex months of 2018 imported from
+ * ../shared/data/police-uk, and an operation on the two Ambleside Drive LSOAs from April 2018
+ * against two similar Southend LSOAs. Skipped (with a message) when the folder is absent.
+ */
+export async function loadRealDataOperation(services: Services, log: (line: string) => void = () => {}): Promise<number | null> {
+  const existing = (await services.operations.list()).find((o) => o.name === REAL_DATA_OPERATION_NAME);
+  if (existing) return existing.id;
+  const folder = path.join(policeUkDataFolder(), "essex-2018");
+  if (!fs.existsSync(folder)) {
+    log(`No police.uk data at ${folder}: the real-data operation is left out.`);
+    return null;
+  }
+  log("Importing seven months of real Essex police.uk data for the demo (once)...");
+  await services.imports.run([folder], { source: "cli" });
+  const id = await services.areas.createOperation({
+    name: REAL_DATA_OPERATION_NAME,
+    startsOn: "2018-04-01",
+    endsOn: "2018-07-31",
+    summary:
+      "The Ambleside Drive area of Southend-on-Sea, the town's 'unofficial red-light district', evaluated with the real police.uk street-level crime data for January to July 2018 against two similar Southend neighbourhoods. The operation dates are illustrative; the crime figures are real.",
+    target: { name: "Ambleside Drive (LSOAs Southend-on-Sea 014B and 016F)", definition: { kind: "lsoas", lsoaCodes: ["E01015840", "E01015894"] } },
+    buffer: { definition: { kind: "ring", metres: 400 } },
+    comparison: { name: "Comparison: Southend-on-Sea LSOAs E01015917 and E01015848", definition: { kind: "lsoas", lsoaCodes: ["E01015917", "E01015848"] } },
+  });
+  await services.operationsRepository.update(id, {
+    published: true,
+    isDemo: true,
+    objectives: JSON.stringify(["Reduce kerb crawling and street sex markets' harm to residents", "Disrupt drug dealing linked to the street"]),
+    categoriesInScope: JSON.stringify(["kerb-crawling", "sex-work-welfare", "drug-dealing", "drug-litter", "sexual-litter", "anti-social-behaviour"]),
+    plannedHoursPerWeek: 40,
+  });
+  return id;
 }
 
 export async function loadDemo(services: Services, now: Date = new Date()): Promise<{ created: boolean; accounts: DemoAccount[] }> {

@@ -115,17 +115,42 @@ export const METHODOLOGY = [
 
 const emptyOutcomes = (): OutcomeSummary => ({ crimes: 0, groups: { court: 0, "out-of-court": 0, "no-further-action": 0, open: 0, other: 0 }, outcomes: {} });
 
+export type ActivityTotals = (
+  operationId: number,
+  from: string,
+  to: string,
+) => Promise<{ patrolHours: number; engagements: number; referrals: number; enforcementActions: number; enforcementAgainstSellers: number }>;
+
+/** The first instant of a month and of the month after another, for 'YYYY-MM' lists. */
+function monthSpan(months: string[]): { from: string; to: string } | null {
+  if (months.length === 0) return null;
+  const [first, last] = [months[0]!, months[months.length - 1]!];
+  const [year, month] = last.split("-").map(Number) as [number, number];
+  return { from: `${first}-01T00:00:00.000Z`, to: new Date(Date.UTC(year, month, 1)).toISOString() };
+}
+
 /**
- * Police activity in each period. The patrol, engagement and enforcement records are being built
- * separately; until they are joined up here the figures are empty (not zero) and say so.
+ * Police activity in each period, from the patrols, engagements and enforcement officers log
+ * in openbeat. Nothing is recorded before the operation began using openbeat, so the period
+ * before the start is missing (null), never zero. Enforcement against people selling sex is
+ * counted apart and never in the operation's enforcement.
  */
-export function policeActivity(_operationId: number, _periods: { before: string[]; after: string[] }): PoliceActivity {
+export async function policeActivity(
+  totals: ActivityTotals | null,
+  operationId: number,
+  periods: { before: string[]; after: string[] },
+): Promise<PoliceActivity> {
   const none = { patrolHours: null, engagements: null, referrals: null, enforcementActions: null };
+  const after = monthSpan(periods.after);
+  if (!totals || !after) {
+    return { recorded: false, note: "No police activity is recorded in openbeat for these periods: the figures are missing, not zero.", before: { ...none }, after: { ...none } };
+  }
+  const { enforcementAgainstSellers, ...figures } = await totals(operationId, after.from, after.to);
   return {
-    recorded: false,
-    note: "Police activity (patrol hours, engagements, referrals, enforcement) is not yet joined to the evaluation: these figures are missing, not zero.",
+    recorded: true,
+    note: `Police activity is what officers logged in openbeat since the operation began; openbeat holds none from before, so the period before is missing, not zero. ${enforcementAgainstSellers} enforcement action${enforcementAgainstSellers === 1 ? "" : "s"} against people selling sex ${enforcementAgainstSellers === 1 ? "is" : "are"} reported apart and not counted.`,
     before: { ...none },
-    after: { ...none },
+    after: figures,
   };
 }
 
@@ -135,6 +160,7 @@ export class EvaluationService {
     private readonly operations: OperationsRepository,
     private readonly areas: AreasService,
     private readonly categories: CategoriesService,
+    private readonly activityTotals: ActivityTotals | null = null,
   ) {}
 
   private async buildDesign(operation: OperationRow): Promise<Design> {
@@ -293,8 +319,8 @@ export class EvaluationService {
       policeGeneratedRises: rises,
     });
 
-    const activity = policeActivity(operation.id, { before: beforeMonths, after: afterMonths });
-    warnings.push(activity.note);
+    const activity = await policeActivity(this.activityTotals, operation.id, { before: beforeRange, after: afterRange });
+    if (!activity.recorded) warnings.push(activity.note);
 
     return {
       operation: {

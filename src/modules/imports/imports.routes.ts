@@ -73,8 +73,11 @@ export function registerImportPages(app: FastifyInstance, services: Services): v
           part.file.resume();
           return;
         }
-        await fs.promises.mkdir(uploadRoot, { recursive: true });
-        const directory = await fs.promises.mkdtemp(path.join(uploadRoot, `${crypto.randomBytes(4).toString("hex")}-`));
+        // A body cut short in this file ends its stream without an error, and a pipe attached after
+        // that waits forever: refuse a stream already ended, and pipe the others without awaiting first.
+        if (part.file.destroyed) throw errors.badRequest("The upload was cut short. Choose the files and send the form again.");
+        fs.mkdirSync(uploadRoot, { recursive: true });
+        const directory = fs.mkdtempSync(path.join(uploadRoot, `${crypto.randomBytes(4).toString("hex")}-`));
         const target = path.join(directory, safeName(part.filename));
         request.uploads.push({ path: target, name: path.basename(part.filename), directory });
         await pipeline(part.file, fs.createWriteStream(target));

@@ -1,14 +1,15 @@
 // Import jobs: the same police.uk import for the command line and for analysts in the browser.
 // Each run is recorded in import_jobs; its live progress is kept in memory while it runs (an
 // SQLite file is locked for writing while a file loads, so within a file only PostgreSQL also
-// writes progress to the table) and saved after every file. After an import, every operation's
-// area membership is worked out again, since new snap points may fall in its areas.
+// writes progress to the table) and saved after every file. After every file imported, each
+// operation's area membership is worked out again, since new snap points may fall in its areas.
 import { sql } from "kysely";
 import type { Config } from "../../config.ts";
 import type { Database } from "../../db/database.ts";
 import { fromJson, toJson } from "../../db/database.ts";
 import { errors } from "../../http/errors.ts";
 import type { AreasService } from "../areas/areas.service.ts";
+import { markDashboardStale } from "../dashboard/dashboard.repository.ts";
 import { importPoliceUk, type FileResult, type ImportProgress, type ImportSummary } from "./police-uk.importer.ts";
 import { openPostgresImport } from "./postgres.writer.ts";
 import { expandInputs } from "./sources.ts";
@@ -100,6 +101,9 @@ export class ImportsService {
         },
         // Saved between files, when SQLite's write lock is free: the next file waits for it.
         onFile: async (result) => {
+          // Membership follows each committed file, before the file is reported done, so an import
+          // stopped part-way (even killed) leaves areas that match the files it kept.
+          if (result.status === "imported") await this.areas.recomputeAll();
           options.onFile?.(result);
           const progress = this.live.get(jobId);
           if (progress) heartbeat = heartbeat.then(() => this.saveProgress(jobId, progress)).catch(() => {});
@@ -131,7 +135,6 @@ export class ImportsService {
       }
       await connection.close();
       connection = null;
-      if (summary.totals.imported > 0) await this.areas.recomputeAll();
       await heartbeat;
       const finished = new Date().toISOString();
       await this.repository.update(jobId, {
@@ -153,6 +156,8 @@ export class ImportsService {
       this.live.delete(jobId);
       await connection?.close().catch(() => {});
       await inputs.close();
+      // Files imported before a failure are saved too: the dashboards must show them either way.
+      await markDashboardStale(this.database.db, null).catch(() => {});
     }
   }
 

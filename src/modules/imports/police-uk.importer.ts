@@ -17,6 +17,12 @@ import type { CrimeRecord, FileWriter, HeldMonth, ImportConnection, OutcomeRecor
 
 /** Rows per statement (SQLite) or per COPY write (PostgreSQL). */
 export const DEFAULT_BATCH_SIZE = 500;
+/** A police.uk row is a few hundred characters; a line this long is not one. */
+const MAX_LINE_CHARACTERS = 100_000;
+/** Put where an overlong line was cut (a Unicode noncharacter, never in police.uk's text). */
+const LONG_LINE_MARK = "\uFFFF";
+/** Above any sequence number a month's rows without an id can reach (a PostgreSQL integer). */
+const KEEP_ROWS_WITHOUT_ID = 2_147_483_647;
 /** Problems listed one by one per file; beyond this they are only counted. */
 export const MAX_LISTED_PROBLEMS = 100;
 
@@ -106,17 +112,45 @@ async function peek(raw: Readable, onBytes: (count: number) => void): Promise<{ 
   const first = await iterator.next();
   const head: Buffer = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
   const decoder = new StringDecoder("utf8");
+  // CRLF read as LF: the parser takes one line ending per file, and a file with rows appended by
+  // another program mixes both (a CR at the end of a chunk waits for the next one).
+  let carry = "";
+  const lf = (text: string) => {
+    const joined = carry + text;
+    carry = joined.endsWith("\r") ? "\r" : "";
+    return bounded((carry ? joined.slice(0, -1) : joined).replace(/\r\n/g, "\n"));
+  };
+  // A line far longer than any police.uk row is cut, with a mark the row check reports: the
+  // parser reads a line again from its start with every chunk, so a 10 MB line would take
+  // minutes. Only a chunk's first and last lines can grow across chunks.
+  let lineLength = 0;
+  const bounded = (text: string) => {
+    const firstBreak = text.indexOf("\n");
+    const head = firstBreak === -1 ? text : text.slice(0, firstBreak);
+    let out = continueLine(head);
+    if (firstBreak === -1) return out;
+    const lastBreak = text.lastIndexOf("\n");
+    out += text.slice(firstBreak, lastBreak + 1);
+    lineLength = 0;
+    return out + continueLine(text.slice(lastBreak + 1));
+  };
+  const continueLine = (segment: string) => {
+    const room = MAX_LINE_CHARACTERS - lineLength;
+    lineLength += segment.length;
+    if (room <= 0) return "";
+    return segment.length > room ? segment.slice(0, room) + LONG_LINE_MARK : segment;
+  };
   async function* chunks() {
     if (first.done) return;
     onBytes(head.length);
-    yield decoder.write(head);
+    yield lf(decoder.write(head));
     for (;;) {
       const next = await iterator.next();
       if (next.done) break;
       onBytes(next.value.length);
-      yield decoder.write(next.value);
+      yield lf(decoder.write(next.value));
     }
-    const rest = decoder.end();
+    const rest = lf(decoder.end()) + bounded(carry);
     if (rest) yield rest;
   }
   return { head, text: Readable.from(chunks(), { objectMode: false, encoding: "utf8" }) };
@@ -282,7 +316,7 @@ async function importFile(
   if (kind.kind === "refused") {
     raw.destroy();
     result.status = "refused";
-    result.message = `refused: this is ${kind.what}. openbeat imports police.uk street-level crime files (…-street.csv) and outcomes files (…-outcomes.csv).`;
+    result.message = `refused: this is ${kind.what}, judging by line 1. openbeat imports police.uk street-level crime files (…-street.csv) and outcomes files (…-outcomes.csv).`;
     return;
   }
   result.kind = kind.kind;
@@ -325,6 +359,20 @@ async function importFile(
       const parseProblem = broken?.get(index);
       if (parseProblem) {
         skip(at, `the row is not valid CSV (${parseProblem})`);
+        continue;
+      }
+      // Bytes that are not UTF-8 were read as U+FFFD: keep no mangled names, and say why. A NUL
+      // byte is binary data, which PostgreSQL cannot store in text (it would stop the whole file).
+      const odd = fields.find((field) => /[\u0000\uFFFD\uFFFF]/.test(field));
+      if (odd !== undefined) {
+        skip(
+          at,
+          odd.includes(LONG_LINE_MARK)
+            ? `the line is longer than ${MAX_LINE_CHARACTERS.toLocaleString("en-GB")} characters: not a police.uk row`
+            : odd.includes("\u0000")
+              ? "the row holds a NUL byte: binary data, not text"
+              : "the row is not UTF-8 text (was the file saved as Latin-1 or Windows-1252? Save it again as CSV UTF-8)",
+        );
         continue;
       }
       if (street) {
@@ -373,7 +421,10 @@ async function importFile(
     writer = await connection.begin(kind.kind);
     await parseRows(opened.text, onRows);
     await flush(true);
-    const counts = await writer.commit([...held.values()]);
+    // A file with rows that could not be read may be a cut-short copy of a month already held:
+    // its missing rows without an id are kept, not taken as removed by a correction.
+    const months = [...held.values()].map((month) => (result.skipped > 0 ? { ...month, withoutId: KEEP_ROWS_WITHOUT_ID } : month));
+    const counts = await writer.commit(months);
     Object.assign(result, counts);
     result.months = [...held.values()].map(({ fallsWithin, month }) => ({ fallsWithin, month }));
   } catch (error) {

@@ -47,6 +47,27 @@ export class Open311Repository {
       .execute();
   }
 
+  /**
+   * Changes whenever anything GET requests shows for reports received in [from, to) may have
+   * changed: a report added or changed (every change sets updated_at; reports are never deleted,
+   * retention blanks them and sets updated_at), or a public update published or attached.
+   */
+  async fingerprint(from: string, to: string): Promise<string> {
+    const [reports, updates] = await Promise.all([
+      this.db
+        .selectFrom("reports")
+        .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max("reports.updatedAt").as("changed")])
+        .where("reports.createdAt", ">=", from)
+        .where("reports.createdAt", "<", to)
+        .executeTakeFirst(),
+      this.db
+        .selectFrom("publicUpdateReports")
+        .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max("publicUpdateReports.publicUpdateId").as("latest")])
+        .executeTakeFirst(),
+    ]);
+    return [reports?.count, reports?.changed, updates?.count, updates?.latest].map((value) => String(value ?? "")).join("|");
+  }
+
   reportsByReferences(references: string[]): Promise<Open311ReportRow[]> {
     if (references.length === 0) return Promise.resolve([]);
     return this.db.selectFrom("reports").select(COLUMNS).where("reports.reference", "in", references).execute();

@@ -2,6 +2,7 @@
 // .json. Errors, including unknown paths, oversized bodies and rate limits, are answered in
 // the specification's own form, in the format the path asked for.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { isDatabaseDown } from "../../db/database.ts";
 import { AppError, type FieldProblem } from "../../http/errors.ts";
 import { access } from "../auth/policy.ts";
 import type { Services } from "../../services.ts";
@@ -46,7 +47,10 @@ export function registerOpen311(app: FastifyInstance, services: Services): void 
         else if (error instanceof AppError) problem = fromAppError(error);
         else if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") problem = new Open311Error(413, ["The request is larger than 100 KB."]);
         else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) problem = new Open311Error(error.statusCode, [error.message]);
-        else {
+        else if (isDatabaseDown(error)) {
+          request.log.error({ err: { message: error.message, code: error.code } }, "database unavailable");
+          problem = new Open311Error(503, ["The database is not answering. Try again in a minute."], { "retry-after": "30" });
+        } else {
           request.log.error({ err: error }, "open311 request failed");
           problem = new Open311Error(500, ["Something went wrong on our side. Try again in a minute."]);
         }
@@ -68,9 +72,11 @@ export function registerOpen311(app: FastifyInstance, services: Services): void 
           send(reply, format, "services", "service", await services.open311.services(), "public, max-age=300"),
         );
 
-        scope.get<{ Querystring: RequestsQuery }>(`/requests.${format}`, { config: route }, async (request, reply) =>
-          send(reply, format, "service_requests", "request", await services.open311.list(stringsOnly(request.query))),
-        );
+        scope.get<{ Querystring: RequestsQuery }>(`/requests.${format}`, { config: route }, async (request, reply) => {
+          const render = (reports: Value) => (format === "json" ? toJson(reports) : toXml("service_requests", reports as never, "request"));
+          const body = await services.open311.listDocument(stringsOnly(request.query), format, render);
+          return reply.header("cache-control", "public, max-age=60").type(CONTENT_TYPES[format]).send(body);
+        });
 
         scope.post(`/requests.${format}`, { config: route }, async (request, reply) => {
           const created = await services.open311.submit((request.body ?? {}) as Record<string, unknown>, request.clientKey);

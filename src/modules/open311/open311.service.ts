@@ -5,7 +5,7 @@
 import type { Kysely } from "kysely";
 import type { Schema } from "../../db/schema.ts";
 import type { Category, Question } from "../../domain/categories.ts";
-import { monthOf, publicCell } from "../../domain/privacy.ts";
+import { lastCompleteMonth, monthOf, publicCell } from "../../domain/privacy.ts";
 import { AppError } from "../../http/errors.ts";
 import type { CategoriesService } from "../categories/categories.service.ts";
 import type { RateLimitsService } from "../rate-limits/rate-limits.service.ts";
@@ -28,6 +28,8 @@ const NO_DESCRIPTION = "(No description was given: the report was sent through a
 const MAX_WINDOW_DAYS = 90;
 const MAX_RESULTS = 1000;
 const MAX_IDS = 100;
+/** GET requests documents kept in memory (one per format and query), the least recently made dropped first. */
+const MAX_DOCUMENTS = 32;
 const OPEN_STATUSES = ["received", "triaged", "in_progress"];
 
 /** Vehicle details are asked as attributes of the categories that ask for a vehicle. */
@@ -89,6 +91,8 @@ function open311Status(status: string): "open" | "closed" {
 }
 
 export class Open311Service {
+  private readonly documents = new Map<string, { fingerprint: string; body: Buffer }>();
+
   constructor(
     private readonly db: Kysely<Schema>,
     private readonly repository: Open311Repository,
@@ -257,12 +261,42 @@ export class Open311Service {
 
   /** GET requests: the public-safe list, under the rules in public-reports.ts. */
   async list(query: RequestsQuery, now: Date = new Date()): Promise<Open311Report[]> {
-    if (query.service_request_id !== undefined) {
-      const ids = query.service_request_id.split(",").map((id) => id.trim().toUpperCase()).filter(Boolean);
-      if (ids.length === 0) throw open311Errors.badRequest("service_request_id must name at least one request.");
-      if (ids.length > MAX_IDS) throw open311Errors.badRequest(`Ask for at most ${MAX_IDS} service_request_id values at once.`);
-      return this.byReferences(ids, now);
-    }
+    if (query.service_request_id !== undefined) return this.byReferences(this.requestIds(query.service_request_id), now);
+    return this.listWindow(await this.plan(query, now), now);
+  }
+
+  /**
+   * GET requests as a whole document (`render` makes the JSON or XML), kept in memory between
+   * requests: a kept document is used only while a fingerprint of the reports and public updates
+   * it was made from is unchanged, so a change made through any instance shows at once.
+   */
+  async listDocument(query: RequestsQuery, format: string, render: (reports: Open311Report[]) => string, now: Date = new Date()): Promise<Buffer> {
+    if (query.service_request_id !== undefined) return Buffer.from(render(await this.byReferences(this.requestIds(query.service_request_id), now)));
+    const plan = await this.plan(query, now);
+    const offered = (await this.offered()).map((c) => [c.code, c.name]);
+    const key = JSON.stringify([format, plan, offered, lastCompleteMonth(now)]);
+    // Read before the list is made: a change racing with it leaves a newer document under an older
+    // fingerprint, which the next request finds out of date and makes again.
+    const fingerprint = await this.repository.fingerprint(plan.from, plan.to);
+    const kept = this.documents.get(key);
+    if (kept && kept.fingerprint === fingerprint) return kept.body;
+    // Kept encoded: a 200 kB document is not turned into UTF-8 again for every answer.
+    const body = Buffer.from(render(await this.listWindow(plan, now)));
+    this.documents.delete(key);
+    this.documents.set(key, { fingerprint, body });
+    if (this.documents.size > MAX_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
+    return body;
+  }
+
+  private requestIds(text: string): string[] {
+    const ids = text.split(",").map((id) => id.trim().toUpperCase()).filter(Boolean);
+    if (ids.length === 0) throw open311Errors.badRequest("service_request_id must name at least one request.");
+    if (ids.length > MAX_IDS) throw open311Errors.badRequest(`Ask for at most ${MAX_IDS} service_request_id values at once.`);
+    return ids;
+  }
+
+  /** What a list query asks for, checked: categories, states and the whole months it covers. */
+  private async plan(query: RequestsQuery, now: Date): Promise<{ codes: string[]; statuses: string[]; months: string[]; from: string; to: string }> {
     const offered = await this.offered();
     let codes = offered.map((c) => c.code);
     if (query.service_code !== undefined) {
@@ -277,7 +311,11 @@ export class Open311Service {
     // Whole months only: a report is in the window when its month overlaps it, so narrowing the
     // dates can never tell when in the month a report came in.
     const months = monthsBetween(start, end);
-    const rows = await this.repository.reportsReceivedBetween(monthBounds(months[0]!).start, monthBounds(months.at(-1)!).end, codes, statuses);
+    return { codes, statuses, months, from: monthBounds(months[0]!).start, to: monthBounds(months.at(-1)!).end };
+  }
+
+  private async listWindow({ codes, statuses, months, from, to }: { codes: string[]; statuses: string[]; months: string[]; from: string; to: string }, now: Date): Promise<Open311Report[]> {
+    const rows = await this.repository.reportsReceivedBetween(from, to, codes, statuses);
     const published = await publicReportCellMonths(this.db, months, now);
     const shown = rows
       .filter((row) => published.has(publicCell(row.h3Cell!), monthOf(row.createdAt)))

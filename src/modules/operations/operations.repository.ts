@@ -29,6 +29,10 @@ export class OperationsRepository {
     return this.db.selectFrom("operations").selectAll().where("slug", "=", slug).executeTakeFirst();
   }
 
+  async update(id: number, values: Partial<Omit<OperationRow, "id">>): Promise<void> {
+    await this.db.updateTable("operations").set(values).where("id", "=", id).execute();
+  }
+
   areasOf(operationIds: number[]): Promise<AreaRow[]> {
     if (operationIds.length === 0) return Promise.resolve([]);
     return this.db.selectFrom("areas").selectAll().where("operationId", "in", operationIds).execute();

@@ -1,8 +1,9 @@
 // Operations and their areas as the rest of openbeat needs them today: which operation a
 // point belongs to, and the areas to draw on a map. (Creating and editing operations belongs
 // to the operation lead's pages.)
-import { fromJson } from "../../db/database.ts";
+import { fromJson, toJson } from "../../db/database.ts";
 import { containsPoint, type Polygonal } from "../../domain/geo.ts";
+import { errors } from "../../http/errors.ts";
 import type { AreaRow, OperationRow, OperationsRepository } from "./operations.repository.ts";
 
 export type AreaRole = "target" | "buffer" | "comparison";
@@ -10,6 +11,23 @@ export type AreaRole = "target" | "buffer" | "comparison";
 export interface Placement {
   operationId: number | null;
   areaRole: AreaRole | null;
+}
+
+export const OPERATION_STATUSES = ["planned", "active", "ended"] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+
+/** What the operation lead sets besides the areas. */
+export interface OperationDetails {
+  name: string;
+  slug: string;
+  summary: string;
+  objectives: string[];
+  categoriesInScope: string[];
+  startsOn: string;
+  endsOn: string | null;
+  plannedHoursPerWeek: number;
+  status: OperationStatus;
+  published: boolean;
 }
 
 export interface AreaFeature {
@@ -35,6 +53,23 @@ export class OperationsService {
 
   find(id: number): Promise<OperationRow | undefined> {
     return this.repository.findById(id);
+  }
+
+  /** Whether an operation other than `exceptId` already has this address. */
+  async slugTaken(slug: string, exceptId: number | null = null): Promise<boolean> {
+    const holder = await this.repository.findBySlug(slug);
+    return Boolean(holder && holder.id !== exceptId);
+  }
+
+  /** Saves the operation's details (checked by the form that sent them); its short name must be its own. */
+  async saveDetails(id: number, details: OperationDetails, now: Date = new Date()): Promise<void> {
+    if (await this.slugTaken(details.slug, id)) throw errors.invalid([{ field: "slug", message: `Another operation already uses the short name ${details.slug}: choose another` }]);
+    await this.repository.update(id, {
+      ...details,
+      objectives: toJson(details.objectives),
+      categoriesInScope: toJson(details.categoriesInScope),
+      updatedAt: now.toISOString(),
+    });
   }
 
   /**

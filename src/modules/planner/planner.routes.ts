@@ -158,8 +158,9 @@ export function registerPlannerPages(app: FastifyInstance, services: Services): 
     );
   };
 
-  app.get<WithId & { Querystring: { plannedHours?: string } }>("/staff/operations/:id/planner/budget", { config: { access: record } }, async (request, reply) =>
-    showBudget(reply, idOf(request), request.query.plannedHours),
+  app.get<WithId & { Querystring: { plannedHours?: string | string[] } }>("/staff/operations/:id/planner/budget", { config: { access: record } }, async (request, reply) =>
+    // A repeated parameter counts once, as its first value.
+    showBudget(reply, idOf(request), [request.query.plannedHours].flat()[0]),
   );
 
   for (const kind of ["allocation", "spend"] as const satisfies readonly BudgetKind[]) {

@@ -2,6 +2,7 @@
 // settings, show the hours left for the operation week by week, and its budget. Staff-only:
 // forward-looking gaps tell offenders when patrols will be thin.
 import { errors, type FieldProblem } from "../../http/errors.ts";
+import { londonToUtc } from "../../domain/time.ts";
 import {
   addDays,
   CALL_GRADES,
@@ -94,6 +95,8 @@ export class PlannerService {
   constructor(
     private readonly repository: PlannerRepository,
     private readonly operations: OperationsRepository,
+    /** Patrol hours officers logged between two instants (the activity module). */
+    private readonly patrolHours: ((operationId: number, from: string, to: string) => Promise<number>) | null = null,
   ) {}
 
   async operation(id: number): Promise<OperationRow> {
@@ -215,8 +218,14 @@ export class PlannerService {
    * logging is not part of openbeat yet, so this is 0 until it is; everything that shows hours
    * delivered or costs them asks here, so it changes in one place.
    */
-  async hoursDelivered(_operationId: number, _from: string, _to: string): Promise<number> {
-    return 0;
+  /** Patrol hours delivered from the first to the last UK calendar day given (inclusive). */
+  async hoursDelivered(operationId: number, from: string, to: string): Promise<number> {
+    if (!this.patrolHours) return 0;
+    const instant = (day: string) => {
+      const [y, m, d] = day.split("-").map(Number) as [number, number, number];
+      return londonToUtc(y, m, d, 0, 0).toISOString();
+    };
+    return this.patrolHours(operationId, instant(from), instant(addDays(to, 1)));
   }
 
   /** Past complete weeks of the operation: hours planned against hours delivered (what the public may see). */

@@ -212,9 +212,8 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
     if (!loaded) return page(reply, "already-sent.njk", { title: "This report has already been sent or has expired" }, 410);
     const report = draftToReport(loaded.draft);
     if (!report) return reply.redirect(`/report/${firstMissing(loaded.draft) ?? "where"}`);
-    await services.rateLimits.hit({ name: "reports", max: services.config.rateLimits.reports, windowSeconds: 3600 }, request.clientKey);
     try {
-      const receipt = await services.reports.submit(report);
+      const receipt = await services.reports.submit(report, { rateLimits: [{ limit: { name: "reports", max: services.config.rateLimits.reports, windowSeconds: 3600 }, client: request.clientKey }] });
       await services.drafts.delete(loaded.token);
       reply.clearCookie(DRAFT_COOKIE, { path: "/report" });
       return page(reply, "confirmation.njk", { title: "Report sent", receipt });

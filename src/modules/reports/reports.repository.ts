@@ -20,13 +20,21 @@ export class ReportsRepository {
     vehicle: Omit<Selectable<VehicleSightingsTable>, "id" | "reportId"> | null,
     emailEncrypted: string | null,
   ): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      const { id } = await trx.insertInto("reports").values(report).returning("id").executeTakeFirstOrThrow();
-      if (vehicle) await trx.insertInto("vehicleSightings").values({ ...vehicle, reportId: id }).execute();
-      if (emailEncrypted) await trx.insertInto("reportContacts").values({ reportId: id, emailEncrypted, createdAt: report.createdAt }).execute();
-      await trx.insertInto("reportHistory").values({ reportId: id, fromStatus: null, toStatus: report.status, userId: null, createdAt: report.createdAt }).execute();
-      return id;
-    });
+    return this.db.transaction().execute((trx) => this.createIn(trx, report, vehicle, emailEncrypted));
+  }
+
+  /** The same, inside a transaction the caller holds (a group commit). */
+  async createIn(
+    trx: Transaction<Schema>,
+    report: NewReportRow,
+    vehicle: Omit<Selectable<VehicleSightingsTable>, "id" | "reportId"> | null,
+    emailEncrypted: string | null,
+  ): Promise<number> {
+    const { id } = await trx.insertInto("reports").values(report).returning("id").executeTakeFirstOrThrow();
+    if (vehicle) await trx.insertInto("vehicleSightings").values({ ...vehicle, reportId: id }).execute();
+    if (emailEncrypted) await trx.insertInto("reportContacts").values({ reportId: id, emailEncrypted, createdAt: report.createdAt }).execute();
+    await trx.insertInto("reportHistory").values({ reportId: id, fromStatus: null, toStatus: report.status, userId: null, createdAt: report.createdAt }).execute();
+    return id;
   }
 
   findByReceiptHash(receiptHash: string): Promise<ReportRow | undefined> {

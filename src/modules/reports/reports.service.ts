@@ -10,8 +10,11 @@ import { canResidentReopen, OUTCOMES, STATUS_LABELS, type ReportStatus } from ".
 import { normaliseRegistration, RegistrationError } from "../../domain/registrations.ts";
 import type { AuditService } from "../audit/audit.service.ts";
 import type { CategoriesService } from "../categories/categories.service.ts";
+import { markDashboardStale } from "../dashboard/dashboard.repository.ts";
 import type { OperationsService } from "../operations/operations.service.ts";
 import type { ReportRow, ReportsRepository } from "./reports.repository.ts";
+import type { WriteBatcher } from "../../db/write-batcher.ts";
+import type { Limit, RateLimitsService } from "../rate-limits/rate-limits.service.ts";
 import type { NewReport, TrackedReport } from "./reports.schemas.ts";
 
 /** How far ahead a clock may be before a report "from the future" is refused. */
@@ -30,6 +33,8 @@ export class ReportsService {
     private readonly operations: OperationsService,
     private readonly audit: AuditService,
     private readonly keys: ReportKeys,
+    private readonly writes: WriteBatcher,
+    private readonly rateLimits: RateLimitsService,
   ) {}
 
   /** Checks what schema validation cannot: the category's own questions, plates, places, times. */
@@ -74,7 +79,11 @@ export class ReportsService {
     return { category, problems };
   }
 
-  async submit(input: NewReport, options: { isDemo?: boolean; now?: Date } = {}): Promise<{ reference: string; receiptCode: string }> {
+  /**
+   * Stores a report. Rate limits given here are counted in the report's own transaction, which
+   * shares its commit with other reports arriving at the same moment (see WriteBatcher).
+   */
+  async submit(input: NewReport, options: { isDemo?: boolean; now?: Date; rateLimits?: Array<{ limit: Limit; client: string }> } = {}): Promise<{ reference: string; receiptCode: string }> {
     const now = options.now ?? new Date();
     const { category, problems } = await this.check(input, now);
     if (problems.length) throw errors.invalid(problems);
@@ -91,8 +100,7 @@ export class ReportsService {
     for (let attempt = 0; ; attempt++) {
       const reference = newReportReference();
       try {
-        const id = await this.repository.create(
-          {
+        const report = {
             reference,
             receiptHash: hashReceiptCode(this.keys.receipt, normaliseReceiptCode(receiptCode)!),
             categoryCode: category.code,
@@ -119,8 +127,8 @@ export class ReportsService {
             isDemo: options.isDemo ?? false,
             createdAt: nowIso,
             updatedAt: nowIso,
-          },
-          vehicle
+        };
+        const sighting = vehicle
             ? {
                 registration: registration?.normalised ?? null,
                 registrationFormat: registration?.format ?? null,
@@ -133,9 +141,14 @@ export class ReportsService {
                 corroborated: false,
                 createdAt: nowIso,
               }
-            : null,
-          email ? encrypt(this.keys.contact, email) : null,
-        );
+            : null;
+        const sealedEmail = email ? encrypt(this.keys.contact, email) : null;
+        const id = await this.writes.run(async (trx) => {
+          for (const { limit, client } of options.rateLimits ?? []) await this.rateLimits.hitIn(trx, limit, client, now);
+          const stored = await this.repository.createIn(trx, report, sighting, sealedEmail);
+          await markDashboardStale(trx, placement.operationId, now);
+          return stored;
+        });
         if (email) await this.audit.record({ actor: null, operation: "collection", recordType: "report-contact", recordIds: [id] }, now);
         return { reference, receiptCode };
       } catch (error) {
@@ -194,6 +207,7 @@ export class ReportsService {
       reopen ? { fromStatus: "closed", status: "in_progress", reopenedAt: now.toISOString() } : null,
       now.toISOString(),
     );
+    await this.repository.transaction((trx) => markDashboardStale(trx, report.operationId));
     return (await this.track(code, now))!;
   }
 }

@@ -9,6 +9,7 @@ import { displayRegistration, type RegistrationFormat } from "../../domain/regis
 import type { AuditService, ReasonCode } from "../audit/audit.service.ts";
 import type { StaffUser } from "../auth/auth.service.ts";
 import type { CategoriesService } from "../categories/categories.service.ts";
+import { markDashboardStale } from "../dashboard/dashboard.repository.ts";
 import type { ReportsRepository } from "../reports/reports.repository.ts";
 import type { QueueFilter, TriageRepository } from "./triage.repository.ts";
 
@@ -115,6 +116,7 @@ export class TriageService {
         .set({ grade: input.grade, thrive: JSON.stringify(thrive), forceReference, triagedBy: user.id, triagedAt: now.toISOString(), updatedAt: now.toISOString() })
         .where("id", "=", report.id)
         .execute();
+      await markDashboardStale(trx, report.operationId);
     });
     await this.audit.record({ actor: { id: user.id, role: user.role }, operation: "alteration", recordType: "report", recordIds: [report.id] }, now);
   }
@@ -133,6 +135,7 @@ export class TriageService {
       const extra = to === "closed" ? { outcome: outcome!, closedAt: now.toISOString() } : { outcome: null, closedAt: null };
       const moved = await this.reports.changeStatusIn(trx, report.id, report.status, to, user.id, now.toISOString(), extra);
       if (!moved) throw errors.conflict("Someone else changed this report at the same time. Reload it and try again.");
+      await markDashboardStale(trx, report.operationId);
     });
   }
 

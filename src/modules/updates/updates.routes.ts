@@ -1,6 +1,6 @@
 // "You said, we did": officers write public updates; anyone reads them.
 import type { FastifyInstance } from "fastify";
-import { AppError } from "../../http/errors.ts";
+import { AppError, errors } from "../../http/errors.ts";
 import { formErrors } from "../../web/render.ts";
 import { access } from "../auth/policy.ts";
 import { field, fieldList, type FormBody } from "../reports/report-form.ts";
@@ -40,6 +40,8 @@ export function registerUpdatePages(app: FastifyInstance, services: Services): v
     };
     const operationId = Number(values.operationId) || null;
     try {
+      // A chosen operation must exist: the database would refuse the update with a server error.
+      if (operationId !== null && !(await services.operations.find(operationId))) throw errors.invalid([{ field: "operationId", message: "Choose the operation the update is about" }]);
       const id = await services.updates.publish({ title: values.title, body: values.body, operationId, reportReferences: values.reports }, request.staff!.user);
       return reply.redirect(`/updates/${id}`);
     } catch (error) {

@@ -2,6 +2,7 @@
 // Their text is public, so the form warns against names, addresses and registrations.
 import { errors, type FieldProblem } from "../../http/errors.ts";
 import type { StaffUser } from "../auth/auth.service.ts";
+import { markDashboardStale } from "../dashboard/dashboard.repository.ts";
 import type { ReportsRepository } from "../reports/reports.repository.ts";
 import type { UpdatesRepository } from "./updates.repository.ts";
 
@@ -31,7 +32,7 @@ export class UpdatesService {
     const missing = references.filter((ref) => !reports.some((r) => r.reference === ref));
     if (missing.length) problems.push({ field: "reports", message: `No report has the reference ${missing.join(", ")}` });
     if (problems.length) throw errors.invalid(problems);
-    return this.repository.create(
+    const id = await this.repository.create(
       {
         operationId: input.operationId ?? reports[0]?.operationId ?? null,
         title,
@@ -42,6 +43,8 @@ export class UpdatesService {
       },
       reports.map((r) => r.id),
     );
+    await this.reports.transaction((trx) => markDashboardStale(trx, input.operationId ?? reports[0]?.operationId ?? null));
+    return id;
   }
 
   list(limit = 50) {

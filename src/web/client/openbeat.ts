@@ -3,7 +3,9 @@
 import { initAll } from "govuk-frontend";
 import { enhanceLocationMaps } from "./location-map.ts";
 import { enhanceAlertAreaMaps } from "./alert-area.ts";
+import { enhanceAreaDrawMaps } from "./area-draw.ts";
 
 initAll();
 enhanceLocationMaps();
 enhanceAlertAreaMaps();
+enhanceAreaDrawMaps();
