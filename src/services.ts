@@ -64,7 +64,15 @@ export function createServices(config: Config, database: Database) {
     await markDashboardStale(db, operationId);
   });
   const activity = new ActivityService(new ActivityRepository(db), operations, audit, keyFor(config, "enforcement-subjects"));
-  const evaluation = new EvaluationService(new EvaluationRepository(db), operationsRepository, areas, categories, (id, from, to) => activity.totals(id, from, to));
+  const dashboardRepository = new DashboardRepository(db);
+  const evaluation = new EvaluationService(
+    new EvaluationRepository(db),
+    operationsRepository,
+    areas,
+    categories,
+    (id, from, to) => activity.totals(id, from, to),
+    (id) => dashboardRepository.inputs(id),
+  );
   const vehicles = new VehiclesService(new VehiclesRepository(db), operations, operationsRepository, audit, keyFor(config, "vehicle-keepers"));
   const retention = new RetentionService(new RetentionRepository(db), audit, retentionPolicy());
   retention.addStep({
@@ -106,7 +114,7 @@ export function createServices(config: Config, database: Database) {
     updates: new UpdatesService(new UpdatesRepository(db), reportsRepository),
     vehicles,
     planner,
-    dashboard: new DashboardService(new DashboardRepository(db), evaluation, planner, categories),
+    dashboard: new DashboardService(dashboardRepository, evaluation, planner, categories),
     partners: new PartnersService(new PartnersRepository(db), new UsersRepository(db), audit, keyFor(config, "safeguarding")),
     safeguarding: new SafeguardingService(new SafeguardingRepository(db), new PartnersRepository(db), audit, keyFor(config, "safeguarding")),
     activity,

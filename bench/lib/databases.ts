@@ -58,7 +58,11 @@ export async function freshDatabase(dialect: Dialect, options: { prepare?: boole
     return database;
   }
   const server = options.postgresUrl ?? BENCH_POSTGRES_URL;
-  const schema = `${label}_${process.pid}_${crypto.randomBytes(3).toString("hex")}`;
+  // Under `npm test` (the fault tests) the schema is named after the test run and left for
+  // scripts/test.mjs to drop when every file has finished: a DROP SCHEMA while another test
+  // process migrates (Kysely's migrator reads every schema's tables) fails that process.
+  const testRun = process.env.OPENBEAT_TEST_RUN;
+  const schema = `${testRun ? `t_${testRun}_` : ""}${label}_${process.pid}_${crypto.randomBytes(3).toString("hex")}`;
   await adminQuery(server, `CREATE SCHEMA ${schema}`);
   const target: DatabaseTarget = { dialect: "postgres", url: server };
   const database: BenchDatabase = {
@@ -67,7 +71,7 @@ export async function freshDatabase(dialect: Dialect, options: { prepare?: boole
     target,
     schema,
     open: (open = {}) => openDatabase(target, { schema, poolSize: open.poolSize ?? 4 }),
-    drop: () => adminQuery(server, `DROP SCHEMA IF EXISTS ${schema} CASCADE`),
+    drop: () => (testRun ? Promise.resolve() : adminQuery(server, `DROP SCHEMA IF EXISTS ${schema} CASCADE`)),
   };
   if (options.prepare !== false) await withDatabase(database, (db) => prepareDatabase(db));
   return database;

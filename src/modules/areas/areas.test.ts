@@ -128,6 +128,24 @@ describeEachDatabase("areas from police.uk data", (context) => {
     assert.ok(evaluation.warnings.some((w) => /changed after the operation started \(version 2/.test(w)));
   });
 
+  it("keeps an evaluation until what it reads changes: an import, an area", async () => {
+    const first = await app.services.evaluation.evaluate(ambleside);
+    assert.deepEqual(await app.services.evaluation.evaluate(ambleside), first, "nothing changed: the same evaluation");
+
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "openbeat-areas-")), "2018-07-synthetic-street.csv");
+    const row = ["", "2018-07", SYNTHETIC_FORCE, SYNTHETIC_FORCE, "0.728000", "51.538600", "On or near Synthetic Mews", "E01015840", "Southend-on-Sea 014B", "Anti-social behaviour", "", ""];
+    fs.writeFileSync(file, `${STREET_HEADER.join(",")}\r\n${row.join(",")}\r\n`);
+    await app.services.imports.run([file], { source: "cli" });
+    const afterImport = await app.services.evaluation.evaluate(ambleside);
+    assert.notEqual(first.sources[0].dataAsOf, "2018-07");
+    assert.equal(afterImport.sources[0].dataAsOf, "2018-07", "a newly imported month is in the next evaluation");
+
+    const areas = await context().database.db.selectFrom("areas").selectAll().where("operationId", "=", ambleside).execute();
+    await app.services.areas.redefine(areas.find((a) => a.role === "comparison")!.id, lsoas(["E01015848"]), "Comparison moved to the other LSOA", null);
+    const afterArea = await app.services.evaluation.evaluate(ambleside);
+    assert.equal(afterArea.design.versions.at(-1)!.reason, "Comparison moved to the other LSOA");
+  });
+
   it("evaluates an operation whose areas were drawn as polygons before definitions existed (the demo's)", async () => {
     const now = new Date().toISOString();
     const id = await app.services.operationsRepository.create(

@@ -161,7 +161,16 @@ export class EvaluationService {
     private readonly areas: AreasService,
     private readonly categories: CategoriesService,
     private readonly activityTotals: ActivityTotals | null = null,
+    /**
+     * A cheap fingerprint of everything an evaluation reads besides the operation's own row
+     * (change versions bumped by imports, reports and area edits; activity counts): while it
+     * and the row are unchanged the last evaluation is still the answer. Read from the
+     * database, so a change made through another instance is seen at once.
+     */
+    private readonly inputsOf: ((operationId: number) => Promise<string>) | null = null,
   ) {}
+
+  #remembered = new Map<number, { fingerprint: string; evaluation: Evaluation }>();
 
   private async buildDesign(operation: OperationRow): Promise<Design> {
     return {
@@ -190,8 +199,21 @@ export class EvaluationService {
     return operation;
   }
 
-  async evaluate(idOrSlug: string | number): Promise<Evaluation> {
+  /** The evaluation, worked out again only when its inputs have changed (see inputsOf). */
+  async evaluate(idOrSlug: string | number, now: Date = new Date()): Promise<Evaluation> {
     const operation = await this.findOperation(idOrSlug);
+    if (!this.inputsOf) return this.workOut(operation);
+    // The day is part of it: which months count as complete moves with the calendar.
+    const fingerprint = `${now.toISOString().slice(0, 10)}|${operation.updatedAt}|${await this.inputsOf(operation.id)}`;
+    const remembered = this.#remembered.get(operation.id);
+    if (remembered?.fingerprint === fingerprint) return structuredClone(remembered.evaluation);
+    const evaluation = await this.workOut(operation);
+    if (this.#remembered.size >= 50) this.#remembered.clear();
+    this.#remembered.set(operation.id, { fingerprint, evaluation: structuredClone(evaluation) });
+    return evaluation;
+  }
+
+  private async workOut(operation: OperationRow): Promise<Evaluation> {
     await this.areas.ensureMembership(operation.id);
     const warnings: string[] = [];
     let versions = await this.repository.designs(operation.id);
