@@ -2,25 +2,46 @@
 // kept here so that bench/run.ts writes it into docs/performance.md beside the new figures.
 // Figures here were measured while the fixes were made (same machine, same kind of load); the
 // "after" figures of record are the tables above, written by the run itself.
-export const FINDINGS = `### Report submission: bound by fsync, three durable commits per report (not fixed here)
+export const FINDINGS = `### Report submission: one commit per report, shared between reports (fixed in part); what stands in the way of 25%
 
-- Profile: on SQLite every report makes three commits, each waiting for the disk (WAL,
-  synchronous=FULL): the rate-limit counter (its own statement), the report with its history and
-  vehicle (one transaction), and the dashboard's change marker (\`markDashboardStale\`, its own
-  transaction in reports.service.ts). This disk, under this load, did **190 commits/s with
-  synchronous=FULL and 10,755 with NORMAL** (a loop of one-row inserts). The CPU profile of the
-  server is mostly idle, waiting in those commits.
-- Why no single-commit tuning reaches the target: by Little's law, 50 connections with p99 under
-  20 ms need at least 2,500 requests/s, and one fsync per report caps SQLite at the disk's commit
-  rate. The answer is group commit.
-- Proposed fix (in reports, rate-limits and dashboard, which were being changed by others while
-  this was measured, so left to them): (1) one transaction per report holding the rate-limit
-  increment, the report and the change marker; (2) group commit: submissions that arrive while
-  a commit is running are queued and written together in the next transaction, each answered 201
-  only after that commit (SQLite: one fsync for the whole group; PostgreSQL already shares WAL
-  flushes between concurrent commits); (3) PostgreSQL: \`dashboard_changes\` has one row per
-  operation that every submission updates, a hot row whose lock serialises an operation's
-  submissions; a change log appended to, or the latest \`reports.updated_at\`, avoids it.
+- First profile: on SQLite every report made three commits, each waiting for the disk (WAL,
+  synchronous=FULL): the rate-limit counter, the report with its history and vehicle, and the
+  dashboard's change marker. This disk did **190 commits/s with synchronous=FULL and 10,755 with
+  NORMAL** (a loop of one-row inserts). First full run: **1.7% of the ceiling, p99 5,740 ms**
+  (SQLite); **2.5%, p99 799 ms** (PostgreSQL).
+- Fix 1 (src/modules/reports/reports.service.ts, rate-limits.service.ts): one transaction per
+  report holding the rate-limit count, the report and its vehicle sighting. The dashboard no
+  longer needs a change marker for a new report: its freshness check reads the highest report
+  id, which the primary key answers at once (src/modules/dashboard/dashboard.repository.ts).
+- Fix 2, group commit (src/db/write-batcher.ts): reports arriving together share one
+  transaction and one disk sync, each in its own savepoint. The second profile showed the first
+  version batching almost nothing: better-sqlite3 runs COMMIT on the main thread, so while the
+  disk syncs no request can be read to join the batch; 85% of the driver's time was COMMIT, about
+  1.7 reports a commit. A batch now starts one event-loop turn (setImmediate) after its first
+  write, so every request read in that turn joins it: **150 → 304 reports/s** side by side on the
+  loaded machine. Prepared statements are kept by their SQL (\`prepare\` was 4.8% of the
+  profile; src/db/database.ts).
+- On PostgreSQL batching was slower (**419 reports/s batched**: every statement of every write
+  took its turn on one connection) and the shared change-marker row serialised concurrent
+  submissions until each committed; with the marker gone each write runs in its own transaction
+  on the pool and PostgreSQL shares the WAL flushes itself (quick run: 537–623 reports/s).
+  Its ratio stays near the first run's 2.5%, but that run's ceiling was itself held down by a
+  load average of 9 (3,156 reports acknowledged in its 32 s of load; 12,000 in the batched run).
+- Result (SQLite): **1.7% → 5.2% of the ceiling, p99 5,740 → 73 ms** in the full run before the
+  change marker went; a quick run after it gave 1,628–1,727 reports/s, 5%, p99 51–56 ms. The
+  tables above are the figures of record.
+- What stands in the way: the ceiling is a bare Fastify route validating the body, 21,000–34,000
+  requests/s here; a quarter of it is 5,000–8,500 durable reports a second on two cores that
+  also run the load generator and, for PostgreSQL, the database server: 120–200 µs of CPU for
+  everything a report is (access rule, validation, placing it in an operation, two random codes
+  and an HMAC, four to six SQL statements built by Kysely, a request log line, the answer). The
+  profile has no single cost above a seventh of the total: Kysely building and compiling
+  queries (about 15%), the driver, Fastify's hooks and helmet, crypto, pino. The PostgreSQL
+  server's profile is mostly idle, waiting on the database, which shares the two cores.
+  Next steps, in order of what they would save: keep the active operations' parsed areas in
+  memory (two queries a report), build the report's insert once as a prepared statement rather
+  than through Kysely, and log requests at a lower level under load. None would reach 25%;
+  p99 < 20 ms at 50 connections needs, by Little's law, at least 2,500 reports/s.
 
 ### police.uk import: below half the ceiling (not fixed here)
 
@@ -80,6 +101,10 @@ export const FINDINGS = `### Report submission: bound by fsync, three durable co
   (migration 0011, both engines): the count now takes **0.12 ms**. What remains is proportional
   to the operation's rows through area membership (latest outcomes 5.7 ms, monthly counts 4.3 ms,
   forces 2.6 ms) plus rendering the page (about 14 ms in nunjucks).
+- Second fix (src/modules/evaluation/evaluation.service.ts): the evaluation is kept until the
+  operation's row or the dashboard's freshness fingerprint changes (one query, so a change made
+  through another instance shows at once): p95 **99.8 → 17.0 ms** (SQLite) and **182.9 → 17.1 ms**
+  (PostgreSQL) at 100k rows; what is left is rendering the page for the signed-in user.
 
 ### Faults found by the fault tests (fixed)
 

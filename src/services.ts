@@ -82,8 +82,9 @@ export function createServices(config: Config, database: Database) {
       return erased.sightings + erased.keepers;
     },
   });
-  // One group-commit queue per database: reports and rate-limit counts share commits.
-  const writes = new WriteBatcher(db);
+  // One group-commit queue per database: reports and rate-limit counts share commits (SQLite;
+  // PostgreSQL commits concurrent transactions together by itself, see WriteBatcher).
+  const writes = new WriteBatcher(db, { batch: database.dialect === "sqlite" });
   const rateLimits = new RateLimitsService(new RateLimitsRepository(db), keyFor(config, "rate-limits"), writes);
   const reports = new ReportsService(
     reportsRepository,

@@ -57,8 +57,16 @@ for (const dialect of testDialects()) {
       assert.deepEqual(await stored("alone-"), ["alone-0", "alone-1", "alone-2", "alone-3", "alone-5", "alone-6", "alone-7", "alone-8", "alone-9"]);
     });
 
+    it("without batching, each write has its own transaction", async () => {
+      const writes = new WriteBatcher(test.database.db, { batch: false });
+      const transactions = new Set<Transaction<Schema>>();
+      await Promise.all(Array.from({ length: 3 }, (_, i) => writes.run(async (trx) => transactions.add(trx) && repository.increment(`own-${i}`, EXPIRES, trx))));
+      assert.equal(transactions.size, 3);
+      assert.equal((await stored("own-")).length, 3);
+    });
+
     it("writes queued while a batch commits go in the next batch, and none is lost", async () => {
-      const writes = new WriteBatcher(test.database.db, 7);
+      const writes = new WriteBatcher(test.database.db, { maxBatch: 7 });
       const batches = new Set<Transaction<Schema>>();
       const first = Array.from({ length: 15 }, (_, i) =>
         writes.run(async (trx) => {

@@ -59,6 +59,10 @@ export class DashboardRepository {
       .selectNoFrom((eb) => [
         eb.selectFrom("dashboardChanges").select("version").where("scope", "=", "all").as("all"),
         eb.selectFrom("dashboardChanges").select("version").where("scope", "=", `operation:${operationId}`).as("operation"),
+        // A new report shows as a new highest id (the primary key's index answers it at once):
+        // submissions need not bump a shared version row, which on PostgreSQL every concurrent
+        // submission would have waited on until the one before it committed.
+        eb.selectFrom("reports").select((e) => e.fn.max("id").as("n")).as("reports"),
         eb.selectFrom("patrols").select((e) => e.fn.count<number>("endedAt").as("n")).where("operationId", "=", operationId).as("patrols"),
         eb.selectFrom("engagements").select((e) => e.fn.countAll<number>().as("n")).where("operationId", "=", operationId).as("engagements"),
         eb.selectFrom("enforcementActions").select((e) => e.fn.countAll<number>().as("n")).where("operationId", "=", operationId).as("enforcement"),

@@ -145,9 +145,8 @@ export class ReportsService {
         const sealedEmail = email ? encrypt(this.keys.contact, email) : null;
         const id = await this.writes.run(async (trx) => {
           for (const { limit, client } of options.rateLimits ?? []) await this.rateLimits.hitIn(trx, limit, client, now);
-          const stored = await this.repository.createIn(trx, report, sighting, sealedEmail);
-          await markDashboardStale(trx, placement.operationId, now);
-          return stored;
+          // No dashboard change mark: a dashboard sees a new report by the highest report id.
+          return this.repository.createIn(trx, report, sighting, sealedEmail);
         });
         if (email) await this.audit.record({ actor: null, operation: "collection", recordType: "report-contact", recordIds: [id] }, now);
         return { reference, receiptCode };
