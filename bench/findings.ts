@@ -43,40 +43,58 @@ export const FINDINGS = `### Report submission: one commit per report, shared be
   than through Kysely, and log requests at a lower level under load. None would reach 25%;
   p99 < 20 ms at 50 connections needs, by Little's law, at least 2,500 reports/s.
 
-### police.uk import: below half the ceiling (not fixed here)
+### police.uk import: each file rewrote most of the Crime ID index (fixed in part)
 
-- Profile (\`--cpu-prof\`, SQLite, 200k rows): 29% in a file's commit (the upsert from the staging
-  table into \`police_crimes\`, maintaining its unique index on random 64-hex Crime IDs and two
-  more indexes), 15% writing the staging table, 8% garbage collection, about 10% idle (disk),
-  2% checking rows, 1% H3. The ceiling writes each row once into a table without indexes; the
-  importer writes each row twice (staging, then the indexed table) and keeps three indexes and
-  an upsert. Reaching half the ceiling needs each row written once (e.g. insert in Crime ID order
-  straight into \`police_crimes\` when a month is new, staging only for re-imports).
-- At 10M rows (\`npm run bench -- --ten-million\`, one run each): SQLite 29,733 rows/s against a
-  ceiling of 222,888 (13.3%), PostgreSQL 24,533 against 350,087 (7.0%). The ratio falls with size
-  because the cost per file grows with the table: the upsert's unique index on random Crime IDs
-  and the two other indexes stop fitting in memory, while the ceiling's table has no index. Not
-  profiled at 10M in this session; the 1M profile above names the same costs.
-- Found by the SIGKILL fault test and fixed (src/modules/imports/imports.service.ts): area
-  membership was worked out only after the last file of a run, so a run killed after some files
-  left their snap points outside the operation's areas. It is now worked out after each file
-  committed (its cost, proportional to the operation's areas, is inside the figures above).
+- Profile (\`--cpu-prof\`, SQLite, 1M rows, before): 52% in a file's commit, of which 14% was
+  COMMIT itself (about 100 ms a file), 18% writing the staging table, 3% papaparse, 5% checking
+  rows, 0.4% H3. Cause: \`row_key\` was the Crime ID, a random 64-hex hash, so the 23,000 rows of
+  each new file landed all over its unique index: at 1M rows each file's commit rewrote most of
+  an 80 MB index (WAL, then checkpoint), and the cost per file grew with the table, which is why
+  the ratio fell further at 10M.
+- Fix (migration 0012, src/modules/imports/police-uk.importer.ts): the key is now
+  \`month|Crime ID\` (\`month|~force|position\` for rows without an id), so a month's rows sit
+  together and a new month is appended at one end of the index. Existing rows are rekeyed by the
+  migration (tested on both engines with rows written by the old importer). A crime belongs to
+  its month in police.uk's files; its id stays in \`crime_id\`.
+  SQLite, 1M rows, one after the other on this machine: **34,188 → 49,409 rows/s**; in a quick
+  side-by-side run the ratio went **23.0% → 25.9%** (the machine was busier for the first).
+- Tried and measured, not kept (SQLite, 1M rows): a 32 MB page cache for the import connection
+  (29,643 rows/s against 33,797 without); upserting straight into \`police_crimes\` without the
+  staging table, 500 rows a statement (25,837) or 25,000 rows sorted in JavaScript first (23,447):
+  SQLite's own INSERT … SELECT from the staging table, sorted by key, is cheaper than either.
+- PostgreSQL (timing each statement, 1M rows, 38.5 s): the upsert from staging 19.4 s, ANALYZE of
+  the staging table 5.2 s, the rest streaming rows with COPY. ANALYZE went (the planner's default
+  estimate gives the same hash join) and the count of duplicates is now worked out from the rows
+  sent instead of a second sort: **38.5 → 34.6 s**. \`auto_explain\` of the upsert: 515 ms to insert
+  25,000 rows, 20 µs and 17 buffer reads a row (the heap and five indexes), the sort 60 ms.
+- What stands in the way of 50%: the ceiling writes the raw fields once into a table with no
+  index; an import that keeps the data usable writes each row into staging and then into a table
+  with five indexes (the key, snap point and month, force and month, the "No Location" rows, the
+  primary key), and on PostgreSQL the database server does that work on the second core while
+  the importer waits. Next: overlap parsing the next file with the upsert of the one before (a
+  second connection; a later file's rows wait on the earlier file's row locks, so the last word
+  still wins), and drop the snap-point join from the PostgreSQL upsert by staging point ids.
 
-### Peak RSS of the import: above 200 MB before the first row (not fixed here)
+### Peak RSS of the import: tsx, every module, and a heap left to grow (fixed)
 
-- \`openbeat --help\` peaks at **180 MB** and \`openbeat migrate\` at 175 MB: Node itself about 40 MB,
-  tsx's module loader (its hooks run on their own thread, holding the transformed sources) about
-  60 MB (the same CLI bundled with esbuild and run without tsx: 121 MB), h3-js's fixed 32 MB heap,
-  and every module of every service, since the command line builds all services for every
-  command.
-- During an import V8 grows its heap lazily (40 → 120 MB used at 200k rows). It is not a leak: with
-  \`--max-old-space-size=80\` the same import runs with about 54 MB used, RSS 232 MB.
-- At 10M rows the peak was 334 MB (SQLite) and 435 MB (PostgreSQL): the heap grows further
-  while the database grows (not profiled at 10M in this session).
-- Fix (in bin/openbeat.js and src/cli/main.ts, not this task's files): load only the import's modules
-  for \`import\` (as \`serve\` already is), and start the command line with a bounded heap
-  (\`--max-old-space-size=96 --max-semi-space-size=4\`, costing a little GC time), or ship
-  precompiled JavaScript for the command line.
+- Before: \`openbeat --help\` peaked at 180 MB; the 1M-row import at 339 MB (SQLite) and 290 MB
+  (PostgreSQL). Node itself is about 40 MB; tsx's loader (its hooks run on their own thread
+  with the sources they transform) about 60 MB; every command built every service, loading
+  Fastify, nunjucks, nodemailer, argon2 and the rest. \`--trace-gc\` of the import: 30–34 MB live,
+  but V8 let the heap reach 154 MB of mostly garbage before a full collection (85 → 30 MB,
+  128 → 31 MB).
+- Fix 1 (bin/openbeat.js, scripts/cli-bundle.mjs): the command line runs from an esbuild bundle
+  of src/, rebuilt in about half a second when a source file changes, instead of through tsx.
+  Import: **338 → 236 MB** (SQLite), **281 → 225 MB** (PostgreSQL).
+- Fix 2 (src/cli/main.ts): each command loads its own modules when it runs (one chunk each);
+  the import builds only the import and areas services. \`--help\`: **120 → 72 MB**; import:
+  **236 → 221 MB** and **225 → 197 MB**.
+- Fix 3 (src/modules/imports/imports.cli.ts, import.worker.ts): the import runs in a worker
+  thread with a capped heap (96 MB old generation, 24 MB young: about three times what it
+  holds), and its caches of snap points are bounded (100,000), so its memory no longer grows
+  with the data: **221 → 182 MB** (SQLite) and **197 → 155 MB** (PostgreSQL), with no change in
+  rows/s beyond this machine's noise. If a future import needed more, the worker stops with
+  "ran out of memory", the file it was on rolled back and the files before it kept.
 
 ### Open311 GET requests: cached documents, checked by a fingerprint (fixed)
 

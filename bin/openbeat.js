@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The command line: loads TypeScript through tsx so no build step stands between a clone and a run.
-import { register } from "tsx/esm/api";
+// The command line, run from a bundle of src/ that is rebuilt whenever a source file changes
+// (scripts/cli-bundle.mjs): no build step stands between a clone and a run.
+import { cliEntry } from "../scripts/cli-bundle.mjs";
 
-register();
-await import("../src/cli/main.ts");
+await import(await cliEntry());

@@ -3,7 +3,7 @@
 // who may reach each route, CSRF on forms, security headers, error pages, logs without addresses.
 import crypto from "node:crypto";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PROJECT_ROOT } from "./paths.ts";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
@@ -54,7 +54,7 @@ import { registerAreasApi } from "./modules/areas/areas.api.ts";
 import { registerDashboardPages } from "./modules/dashboard/dashboard.routes.ts";
 import { registerOperationPages } from "./modules/operations/operations.routes.ts";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const root = PROJECT_ROOT;
 
 /** Forms and JSON bodies are small; a larger body is refused with 413 before it is read. */
 export const BODY_LIMIT_BYTES = 100 * 1024;

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { after, describe, it } from "node:test";
+import { writeSyntheticSample } from "../../test/fixtures/police-uk/sample.ts";
 
 const run = promisify(execFile);
 const bin = path.resolve(import.meta.dirname, "../../bin/openbeat.js");
@@ -40,6 +41,26 @@ describe("the command line", () => {
       return true;
     });
     await assert.rejects(openbeat(["users", "add", "--role", "sergeant", "--email", "x@example.test", "--name", "X"]), /"sergeant" is not a role/);
+  });
+
+  it("imports police.uk files, printing each file and the totals, and exits 1 when a file failed", async () => {
+    const sample = writeSyntheticSample({ months: ["2017-11"], rowsPerWeight: 2 });
+    const imported = await openbeat(["import", "police-uk", sample.folder]);
+    assert.match(imported.stderr, /street file, [\d,]+ rows read/);
+    assert.match(imported.stdout, new RegExp(`Imported 1 of 1 file in [\\d.]+ s`));
+    const rows = sample.expected.rows.toLocaleString("en-GB");
+    assert.match(imported.stdout, new RegExp(`Rows read ${rows}, inserted ${rows}, updated 0, skipped 0`));
+    await assert.rejects(openbeat(["import", "police-uk", path.join(directory, "missing.csv")]), (error: { stdout: string; code: number }) => {
+      assert.match(error.stdout, /missing\.csv: not found: check the path/);
+      assert.equal(error.code, 1);
+      return true;
+    });
+    // A configuration problem found inside the import's worker thread is told as the command line tells any other.
+    await assert.rejects(openbeat(["import", "police-uk", sample.folder], { NODE_ENV: "production" }), (error: { stderr: string; code: number }) => {
+      assert.match(error.stderr, /^openbeat: .*OPENBEAT_SECRET/m);
+      assert.equal(error.code, 2);
+      return true;
+    });
   });
 
   it("refuses demo data in production", async () => {

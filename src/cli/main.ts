@@ -1,27 +1,30 @@
 // The openbeat command line. Every command honours DATABASE_URL and explains itself with --help.
+// Each command loads the modules it needs when it runs (the command line is bundled with one
+// chunk per dynamic import, scripts/cli-bundle.mjs): the police.uk import, for one, loads neither
+// the web server nor the other services, and stays under 200 MB however much it imports.
 import { Command, CommanderError } from "commander";
-import { ConfigError, loadConfig } from "../config.ts";
-import { openDatabase } from "../db/database.ts";
+import { ConfigError, loadConfig, type Config } from "../config.ts";
+import { openDatabase, type Database } from "../db/database.ts";
 import { prepareDatabase } from "../db/prepare.ts";
-import { createServices } from "../services.ts";
 import { AppError } from "../http/errors.ts";
 import { STAFF_ROLES } from "../modules/auth/policy.ts";
-import { loadDemo, loadRealDataOperation } from "../modules/demo/demo.service.ts";
-import { formatAnchor, parseAnchor } from "../modules/audit/audit.service.ts";
-import { forecastCommand, importCallsCommand } from "../modules/planner/planner.cli.ts";
-import { importPoliceUkCommand } from "../modules/imports/imports.cli.ts";
-import { createOperationCommand, type CreateOperationOptions } from "../modules/areas/operations.cli.ts";
-import { evaluateCommand } from "../modules/evaluation/evaluation.cli.ts";
+import type { Services } from "../services.ts";
+import type { CreateOperationOptions } from "../modules/areas/operations.cli.ts";
 
-async function withServices<T>(work: (services: ReturnType<typeof createServices>) => Promise<T>): Promise<T> {
+async function withDatabase<T>(work: (config: Config, database: Database) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const database = await openDatabase(config.database);
   try {
     await prepareDatabase(database);
-    return await work(createServices(config, database));
+    return await work(config, database);
   } finally {
     await database.close();
   }
+}
+
+async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
+  const { createServices } = await import("../services.ts");
+  return withDatabase((config, database) => work(createServices(config, database)));
 }
 
 const program = new Command()
@@ -71,6 +74,7 @@ program
   .action(async () => {
     const config = loadConfig();
     if (config.environment === "production") throw new ConfigError("Demo data is refused in production.");
+    const { loadDemo, loadRealDataOperation } = await import("../modules/demo/demo.service.ts");
     await withServices(async (services) => {
       const demo = await loadDemo(services);
       await loadRealDataOperation(services, (line) => console.log(line));
@@ -87,7 +91,7 @@ program
   .argument("<file>", "the CSV file of calls for service")
   .option("--weeks <weeks>", "how many weeks ahead, 1 to 52", "13")
   .option("--json", "print JSON for scripts: { method, scores, weeks: [{ weekStart, emergency, emergency80, … }], notes }")
-  .action(async (file: string, options: { weeks: string; json?: boolean }) => forecastCommand(file, options));
+  .action(async (file: string, options: { weeks: string; json?: boolean }) => (await import("../modules/planner/planner.cli.ts")).forecastCommand(file, options));
 
 const calls = program.command("calls").description("Calls for service, the demand the planner forecasts");
 calls
@@ -95,7 +99,10 @@ calls
   .description("Replace an operation's calls for service with those in a CSV file; if any line is wrong, nothing is imported")
   .argument("<file>", "the CSV file of calls for service")
   .requiredOption("--operation <id>", "the operation's number")
-  .action(async (file: string, options: { operation: string }) => withServices((services) => importCallsCommand(services, file, options.operation)));
+  .action(async (file: string, options: { operation: string }) => {
+    const { importCallsCommand } = await import("../modules/planner/planner.cli.ts");
+    await withServices((services) => importCallsCommand(services, file, options.operation));
+  });
 
 const imports = program.command("import").description("Import data from outside openbeat");
 imports
@@ -104,7 +111,8 @@ imports
   .argument("<paths...>", "CSV files, folders of them, or zip archives")
   .option("--json", "print the summary as JSON")
   .action(async (paths: string[], options: { json?: boolean }) => {
-    process.exitCode = await withServices((services) => importPoliceUkCommand(services, paths, options));
+    const { importPoliceUkCommand } = await import("../modules/imports/imports.cli.ts");
+    process.exitCode = await importPoliceUkCommand(paths, options);
   });
 
 const operations = program.command("operations").description("Operations and their areas");
@@ -120,20 +128,27 @@ operations
   .option("--buffer-geojson <file>", "buffer as a GeoJSON polygon")
   .option("--comparison-lsoas <codes>", "comparison area as LSOA codes, comma-separated")
   .option("--comparison-geojson <file>", "comparison area as a GeoJSON polygon")
-  .action(async (options: CreateOperationOptions) => withServices((services) => createOperationCommand(services, options)));
+  .action(async (options: CreateOperationOptions) => {
+    const { createOperationCommand } = await import("../modules/areas/operations.cli.ts");
+    await withServices((services) => createOperationCommand(services, options));
+  });
 
 program
   .command("evaluate")
   .description("Evaluate an operation against police.uk data: odds ratio, displacement, outcomes and a verdict")
   .argument("<operation>", "the operation's id or slug")
   .option("--json", "print the evaluation as JSON")
-  .action(async (operation: string, options: { json?: boolean }) => withServices((services) => evaluateCommand(services, operation, options)));
+  .action(async (operation: string, options: { json?: boolean }) => {
+    const { evaluateCommand } = await import("../modules/evaluation/evaluation.cli.ts");
+    await withServices((services) => evaluateCommand(services, operation, options));
+  });
 
 const audit = program.command("audit").description("The tamper-evident audit log of access to personal data");
 audit
   .command("anchor")
   .description("Print the current head of the audit chain, to keep outside openbeat (a later verify checks against it)")
   .action(async () => {
+    const { formatAnchor } = await import("../modules/audit/audit.service.ts");
     await withServices(async (services) => {
       const anchor = await services.audit.anchor();
       console.log(anchor ? `${formatAnchor(anchor)}  (event ${anchor.eventId} at ${anchor.at})` : "The audit log is empty.");
@@ -144,6 +159,7 @@ audit
   .description("Check the whole chain (and any anchors kept outside); names the first broken link")
   .option("--anchor <anchor...>", "anchors printed earlier by `openbeat audit anchor`")
   .action(async (options: { anchor?: string[] }) => {
+    const { parseAnchor } = await import("../modules/audit/audit.service.ts");
     const anchors = (options.anchor ?? []).map((text) => {
       const anchor = parseAnchor(text);
       if (!anchor) throw new ConfigError(`"${text}" is not an anchor: expected openbeat-audit-anchor:ID:HASH`);

@@ -5,10 +5,9 @@ import { migrations } from "./migrations/index.ts";
 
 export class MigrationError extends Error {}
 
-/** Brings the schema up to date; safe to call at every start, and from several instances at once. */
-export async function migrateToLatest(database: Database): Promise<string[]> {
+function migratorFor(database: Database): Migrator {
   const types = columnTypes(database.dialect);
-  const migrator = new Migrator({
+  return new Migrator({
     db: database.db,
     // Without a schema Kysely looks for its lock table in every schema, and may find another's.
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
@@ -20,7 +19,19 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
       },
     },
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+}
+
+/** Brings the schema up to date; safe to call at every start, and from several instances at once. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  return applied(await migratorFor(database).migrateToLatest());
+}
+
+/** Brings the schema up to the named migration only: for tests of a migration on data written before it. */
+export async function migrateTo(database: Database, name: string): Promise<string[]> {
+  return applied(await migratorFor(database).migrateTo(name));
+}
+
+function applied(result: MigrationResultSet): string[] {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new MigrationError(`Migration ${failed} failed: ${String((result.error as Error).message ?? result.error)}`);

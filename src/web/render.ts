@@ -1,12 +1,12 @@
 // Server-rendered pages: one nunjucks environment that sees the shared layout, each module's
 // views and GOV.UK Frontend's macros. Autoescaping is on: residents' words are data, never markup.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { PROJECT_ROOT } from "../paths.ts";
 import nunjucks from "nunjucks";
 import type { FieldProblem } from "../http/errors.ts";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "../..");
+const root = PROJECT_ROOT;
+const here = path.join(root, "src/web");
 
 export function createViews(): nunjucks.Environment {
   const env = new nunjucks.Environment(

@@ -12,6 +12,7 @@ import * as auditSegments from "./0008_audit_segments.ts";
 import * as open311Alerts from "./0009_open311_alerts.ts";
 import * as dashboard from "./0010_dashboard.ts";
 import * as unplacedCrimes from "./0011_unplaced_crimes.ts";
+import * as monthFirstRowKeys from "./0012_month_first_row_keys.ts";
 
 export interface Migration {
   up(db: Kysely<any>, types: ColumnTypes): Promise<void>;
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   "0009_open311_alerts": open311Alerts,
   "0010_dashboard": dashboard,
   "0011_unplaced_crimes": unplacedCrimes,
+  "0012_month_first_row_keys": monthFirstRowKeys,
 };

@@ -2,9 +2,7 @@
 // repository, never inside it (they are public data under the Open Government Licence v3.0,
 // and too large to commit). OPENBEAT_POLICE_UK_DATA points elsewhere.
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+import { PROJECT_ROOT as root } from "../../paths.ts";
 
 /** The police-uk data folder (holding essex-2018/ and others). */
 export function policeUkDataFolder(environment: NodeJS.ProcessEnv = process.env): string {

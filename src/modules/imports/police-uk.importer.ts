@@ -392,7 +392,7 @@ async function importFile(
         }
         crimes.push({
           line: at,
-          rowKey: row.crimeId ?? `~${row.fallsWithin}|${row.month}|${sequence}`,
+          rowKey: row.crimeId ? `${row.month}|${row.crimeId}` : `${row.month}|~${row.fallsWithin}|${sequence}`,
           crimeId: row.crimeId,
           month: row.month,
           reportedBy: row.reportedBy,

@@ -29,6 +29,9 @@ const STAGING_COLUMNS = [
 
 const OUTCOME_STAGING_COLUMNS = ["line", "crime_id", "month", "falls_within", "outcome_type"];
 
+/** Snap points remembered as already in the database (England and Wales have about 700,000). */
+const MAX_KNOWN_POINTS = 100_000;
+
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
 /** A value in COPY's text format. */
@@ -85,6 +88,7 @@ export function openPostgresImport(url: string, schema: string | undefined): Imp
         copyError = error;
       });
       const stagedPoints = new Set<string>();
+      let staged = 0;
       let open = true;
 
       async function send(text: string): Promise<void> {
@@ -125,6 +129,7 @@ export function openPostgresImport(url: string, schema: string | undefined): Imp
               .join("\t");
             text += "\n";
           }
+          staged += batch.length;
           await send(text);
         },
         async writeOutcomes(batch: OutcomeRecord[]) {
@@ -138,7 +143,6 @@ export function openPostgresImport(url: string, schema: string | undefined): Imp
           copy.end();
           await Promise.race([once(copy, "finish"), once(copy, "error")]);
           if (copyError) throw copyError;
-          await connection.query(`ANALYZE ${staging}`);
           const counts: WriteCounts = { inserted: 0, updated: 0, duplicates: 0, removedWithoutId: 0 };
           const number = (value: unknown) => Number(value ?? 0);
           if (street) {
@@ -161,13 +165,13 @@ export function openPostgresImport(url: string, schema: string | undefined): Imp
                  ON CONFLICT (row_key) DO UPDATE SET ${updates}
                  RETURNING (xmax = 0) AS inserted
                )
-               SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated,
-                      (SELECT count(*) - count(DISTINCT row_key) FROM police_staging) AS duplicates
+               SELECT count(*) FILTER (WHERE inserted) AS inserted, count(*) FILTER (WHERE NOT inserted) AS updated
                FROM written`,
             );
             counts.inserted = number(result.rows[0].inserted);
             counts.updated = number(result.rows[0].updated);
-            counts.duplicates = number(result.rows[0].duplicates);
+            // Every staged row repeating an id was folded into the one written for it.
+            counts.duplicates = staged - counts.inserted - counts.updated;
           } else {
             const result = await connection.query(
               `WITH source AS (
@@ -210,6 +214,9 @@ export function openPostgresImport(url: string, schema: string | undefined): Imp
           }
           await connection.query("COMMIT");
           open = false;
+          // Bounded, so a national import's memory does not grow with its places: a point forgotten
+          // is only staged with its details again, and its insert skipped as a conflict.
+          if (knownPoints.size + stagedPoints.size > MAX_KNOWN_POINTS) knownPoints.clear();
           for (const key of stagedPoints) knownPoints.add(key);
           return counts;
         },

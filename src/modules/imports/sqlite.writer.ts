@@ -11,6 +11,9 @@ const CRIME_UPDATE = CRIME_COLUMNS.filter((c) => c !== "row_key")
   .map((c) => `${c} = excluded.${c}`)
   .join(", ");
 
+/** Snap point ids kept in memory (England and Wales have about 700,000 points; Essex about 17,000). */
+const MAX_CACHED_POINTS = 100_000;
+
 const STAGING = {
   street: {
     table: "police_staging",
@@ -82,6 +85,8 @@ export function openSqliteImport(file: string): ImportConnection {
             id = insertPoint.get(point.key, point.longitude, point.latitude, point.location, point.lsoaCode, point.lsoaName, h3CellFor(point.latitude, point.longitude))!;
             newPoints.push(point.key);
           }
+          // Bounded, so a national import's memory does not grow with its places: a miss costs one lookup.
+          if (pointIds.size >= MAX_CACHED_POINTS) pointIds.clear();
           pointIds.set(point.key, id);
         }
         return id;

@@ -6,7 +6,7 @@ import type { SnapPoint } from "../../domain/police-uk.ts";
 
 export interface CrimeRecord {
   line: number;
-  /** The Crime ID, or for rows without one "~force|month|position". */
+  /** "month|Crime ID", or for rows without one "month|~force|position": a month's rows sit together in the index (migration 0012). */
   rowKey: string;
   crimeId: string | null;
   month: string;
