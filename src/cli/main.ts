@@ -3,24 +3,13 @@
 // chunk per dynamic import, scripts/cli-bundle.mjs): the police.uk import, for one, loads neither
 // the web server nor the other services, and stays under 200 MB however much it imports.
 import { Command, CommanderError } from "commander";
-import { ConfigError, loadConfig, type Config } from "../config.ts";
-import { openDatabase, type Database } from "../db/database.ts";
-import { prepareDatabase } from "../db/prepare.ts";
+import { ConfigError, loadConfig } from "../config.ts";
+import { openDatabase } from "../db/database.ts";
+import { prepareDatabase, withDatabase } from "../db/prepare.ts";
 import { AppError } from "../http/errors.ts";
 import { STAFF_ROLES } from "../modules/auth/policy.ts";
 import type { Services } from "../services.ts";
 import type { CreateOperationOptions } from "../modules/areas/operations.cli.ts";
-
-async function withDatabase<T>(work: (config: Config, database: Database) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const database = await openDatabase(config.database);
-  try {
-    await prepareDatabase(database);
-    return await work(config, database);
-  } finally {
-    await database.close();
-  }
-}
 
 async function withServices<T>(work: (services: Services) => Promise<T>): Promise<T> {
   const { createServices } = await import("../services.ts");

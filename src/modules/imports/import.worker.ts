@@ -3,35 +3,29 @@
 // each file's result and the summary. Errors go back as messages, so the main thread can say
 // what was wrong in the command line's usual words.
 import { parentPort, workerData } from "node:worker_threads";
-import { loadConfig } from "../../config.ts";
-import { openDatabase } from "../../db/database.ts";
-import { prepareDatabase } from "../../db/prepare.ts";
-import { AppError } from "../../http/errors.ts";
 import { ConfigError } from "../../config.ts";
+import { withDatabase } from "../../db/prepare.ts";
+import { AppError } from "../../http/errors.ts";
 import { importsServiceFor } from "./imports.cli.ts";
+import type { FileResult, ImportProgress, ImportSummary } from "./police-uk.importer.ts";
 
 export type WorkerMessage =
-  | { kind: "progress"; progress: import("./police-uk.importer.ts").ImportProgress }
-  | { kind: "file"; result: import("./police-uk.importer.ts").FileResult }
-  | { kind: "done"; jobId: number; summary: import("./police-uk.importer.ts").ImportSummary }
+  | { kind: "progress"; progress: ImportProgress }
+  | { kind: "file"; result: FileResult }
+  | { kind: "done"; jobId: number; summary: ImportSummary }
   | { kind: "failed"; message: string; stack: string | undefined; userError: boolean };
 
 const post = (message: WorkerMessage) => parentPort!.postMessage(message);
 
 try {
-  const config = loadConfig();
-  const database = await openDatabase(config.database);
-  try {
-    await prepareDatabase(database);
-    const { jobId, summary } = await importsServiceFor(config, database).run(workerData.paths as string[], {
+  const { jobId, summary } = await withDatabase((config, database) =>
+    importsServiceFor(config, database).run(workerData.paths as string[], {
       source: "cli",
       onProgress: (progress) => post({ kind: "progress", progress }),
       onFile: (result) => post({ kind: "file", result }),
-    });
-    post({ kind: "done", jobId, summary });
-  } finally {
-    await database.close();
-  }
+    }),
+  );
+  post({ kind: "done", jobId, summary });
 } catch (error) {
   const userError = error instanceof ConfigError || error instanceof AppError;
   post({ kind: "failed", message: String((error as Error).message ?? error), stack: (error as Error).stack, userError });
