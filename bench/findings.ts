@@ -42,6 +42,10 @@ export const FINDINGS = `### Report submission: one commit per report, shared be
   memory (two queries a report), build the report's insert once as a prepared statement rather
   than through Kysely, and log requests at a lower level under load. None would reach 25%;
   p99 < 20 ms at 50 connections needs, by Little's law, at least 2,500 reports/s.
+- The run above was on a slower machine than the one these figures were first taken on: its
+  ceiling gave 6,900–10,400 requests/s, against 21,000–34,000 before, so the ratios (11.3% on
+  SQLite, 4.6% on PostgreSQL) rose while reports/s fell (about 800–1,000 and 400); p99 was 112
+  and 182 ms. Nothing in the report path changed between the two runs.
 
 ### police.uk import: each file rewrote most of the Crime ID index (fixed in part)
 
