@@ -156,7 +156,7 @@ export function fromJson<T>(value: string | null | undefined, fallback: T): T {
  * request makes (measured: about a twentieth of a report submission's time). Statements are
  * reusable, and Kysely runs one query at a time on this connection, so keep them by their SQL.
  */
-function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
+export function withStatementCache(sqlite: SQLite.Database): { prepare(sql: string): SQLite.Statement; close(): void } {
   const statements = new Map<string, SQLite.Statement>();
   return {
     prepare(sql) {
