@@ -40,11 +40,12 @@ import { UpdatesRepository } from "./modules/updates/updates.repository.ts";
 import { UpdatesService } from "./modules/updates/updates.service.ts";
 import { DashboardRepository, markDashboardStale } from "./modules/dashboard/dashboard.repository.ts";
 import { DashboardService } from "./modules/dashboard/dashboard.service.ts";
+import { DisclosureRepository } from "./modules/disclosure/disclosure.repository.ts";
+import { DisclosureService } from "./modules/disclosure/disclosure.service.ts";
 import { VehiclesRepository } from "./modules/vehicles/vehicles.repository.ts";
 import { VehiclesService } from "./modules/vehicles/vehicles.service.ts";
 import { TokensRepository } from "./modules/tokens/tokens.repository.ts";
 import { TokensService } from "./modules/tokens/tokens.service.ts";
-import { Open311Repository } from "./modules/open311/open311.repository.ts";
 import { Open311Service } from "./modules/open311/open311.service.ts";
 import { AlertsRepository } from "./modules/alerts/alerts.repository.ts";
 import { AlertsService } from "./modules/alerts/alerts.service.ts";
@@ -54,6 +55,8 @@ export function createServices(config: Config, database: Database) {
   const { db } = database;
   const audit = new AuditService(new AuditRepository(db, database.dialect), config.auditKey);
   const categories = new CategoriesService(new CategoriesRepository(db));
+  // The one gate between stored rows and every public figure or place.
+  const disclosure = new DisclosureService(new DisclosureRepository(db), categories);
   const operationsRepository = new OperationsRepository(db);
   const operations = new OperationsService(operationsRepository);
   const reportsRepository = new ReportsRepository(db);
@@ -71,7 +74,7 @@ export function createServices(config: Config, database: Database) {
     areas,
     categories,
     (id, from, to) => activity.totals(id, from, to),
-    (id) => dashboardRepository.inputs(id),
+    (id) => disclosure.inputsOf(id),
   );
   const vehicles = new VehiclesService(new VehiclesRepository(db), operations, operationsRepository, audit, keyFor(config, "vehicle-keepers"));
   const retention = new RetentionService(new RetentionRepository(db), audit, retentionPolicy());
@@ -112,10 +115,11 @@ export function createServices(config: Config, database: Database) {
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),
     reports,
     triage: new TriageService(new TriageRepository(db), reportsRepository, categories, audit, contactKey),
-    updates: new UpdatesService(new UpdatesRepository(db), reportsRepository),
+    updates: new UpdatesService(new UpdatesRepository(db), reportsRepository, disclosure),
     vehicles,
     planner,
-    dashboard: new DashboardService(dashboardRepository, evaluation, planner, categories),
+    disclosure,
+    dashboard: new DashboardService(dashboardRepository, evaluation, planner, disclosure),
     partners: new PartnersService(new PartnersRepository(db), new UsersRepository(db), audit, keyFor(config, "safeguarding")),
     safeguarding: new SafeguardingService(new SafeguardingRepository(db), new PartnersRepository(db), audit, keyFor(config, "safeguarding")),
     activity,
@@ -124,8 +128,8 @@ export function createServices(config: Config, database: Database) {
     imports: new ImportsService(config, database, new ImportsRepository(db), areas),
     retention,
     tokens,
-    open311: new Open311Service(db, new Open311Repository(db), categories, reports, tokens, rateLimits, { reportsPerHour: config.rateLimits.reports }),
-    alerts: new AlertsService(db, alertsRepository, audit, { email: subscriberKey, links: keyFor(config, "alert-links") }, (config.publicUrl ?? `http://localhost:${config.port || 3000}`).replace(/\/$/, "")),
+    open311: new Open311Service(disclosure, categories, reports, tokens, rateLimits, { reportsPerHour: config.rateLimits.reports }),
+    alerts: new AlertsService(disclosure, alertsRepository, audit, { email: subscriberKey, links: keyFor(config, "alert-links") }, (config.publicUrl ?? `http://localhost:${config.port || 3000}`).replace(/\/$/, "")),
     mail: new MailService(alertsRepository, config, subscriberKey),
     keys: {
       csrf: keyFor(config, "csrf"),

@@ -3,6 +3,9 @@
 // Pure: the importer streams the files and hands rows here.
 import { isInUk } from "./geo.ts";
 
+/** Said wherever police.uk data is shown or given out. */
+export const POLICE_UK_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk data).";
+
 /** The header police.uk publishes on its monthly street-level crime files. */
 export const STREET_HEADER = [
   "Crime ID",

@@ -14,13 +14,6 @@ export interface UpdateToSend {
   publishedAt: string;
 }
 
-export interface AnsweredReport {
-  publicUpdateId: number;
-  h3Cell: string | null;
-  createdAt: string;
-  sensitive: boolean;
-}
-
 export class AlertsRepository {
   constructor(private readonly db: Kysely<Schema>) {}
 
@@ -94,18 +87,6 @@ export class AlertsRepository {
       .orderBy("publicUpdates.id")
       .limit(limit)
       .execute();
-  }
-
-  async reportsAnswered(updateIds: number[]): Promise<AnsweredReport[]> {
-    if (updateIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom("publicUpdateReports")
-      .innerJoin("reports", "reports.id", "publicUpdateReports.reportId")
-      .innerJoin("categories", "categories.code", "reports.categoryCode")
-      .select(["publicUpdateReports.publicUpdateId", "reports.h3Cell", "reports.createdAt", "categories.sensitive"])
-      .where("publicUpdateReports.publicUpdateId", "in", updateIds)
-      .execute();
-    return rows.map((row) => ({ ...row, sensitive: Boolean(row.sensitive) }));
   }
 
   /** Moves a subscription's cursor and queues its mail in one go, unless another sender moved it first. */

@@ -7,7 +7,7 @@ import { access } from "../auth/policy.ts";
 import { field, type FormBody } from "../reports/report-form.ts";
 import type { Services } from "../../services.ts";
 import { MAX_AREA_KM2, MIN_AREA_KM2, parseBbox } from "./area.ts";
-import { areaReportEntries, ATOM_CONTENT_TYPE, renderAtom, updateEntries } from "./feeds.ts";
+import { areaReportEntries, ATOM_CONTENT_TYPE, renderAtom, REPORT_FEED_MONTHS, updateEntries } from "./feeds.ts";
 import { CONFIRM_DAYS, type LinkKind } from "./alerts.service.ts";
 
 const FEED_SIZE = 50;
@@ -129,7 +129,7 @@ export function registerAlertPages(app: FastifyInstance, services: Services): vo
         subtitle: "Counts of reports by map cell over complete months; small counts are not shown",
         self,
         alternate: `${base}/updates`,
-        entries: await areaReportEntries(services.database.db, base, self, parsed.area),
+        entries: areaReportEntries(await services.disclosure.publishedCells(services.disclosure.lastCompleteMonths(REPORT_FEED_MONTHS)), base, self, parsed.area),
       }),
     );
   });

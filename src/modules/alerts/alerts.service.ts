@@ -4,15 +4,12 @@
 // the unsubscribe one). The address is encrypted, and erased when the subscription ends or is
 // never confirmed. Links carry a keyed hash of the subscription, so nothing secret is stored.
 import crypto from "node:crypto";
-import type { Kysely } from "kysely";
-import type { Schema } from "../../db/schema.ts";
 import { fromJson } from "../../db/database.ts";
 import type { Polygonal } from "../../domain/geo.ts";
-import { monthOf, publicCell } from "../../domain/privacy.ts";
 import { encrypt } from "../../http/encryption.ts";
 import { errors, type FieldProblem } from "../../http/errors.ts";
 import type { AuditService } from "../audit/audit.service.ts";
-import { publicCentre, publicReportCellMonths } from "../open311/public-reports.ts";
+import type { DisclosureService } from "../disclosure/disclosure.service.ts";
 import type { AlertsRepository, NewMail, SubscriptionRow, UpdateToSend } from "./alerts.repository.ts";
 import { holds, overlaps, parseDrawnArea, type DrawnArea } from "./area.ts";
 
@@ -37,7 +34,7 @@ export interface OperationChoice {
 
 export class AlertsService {
   constructor(
-    private readonly db: Kysely<Schema>,
+    private readonly disclosure: DisclosureService,
     private readonly repository: AlertsRepository,
     private readonly audit: AuditService,
     private readonly keys: { email: Buffer; links: Buffer },
@@ -185,13 +182,7 @@ export class AlertsService {
     const updates = await this.repository.updatesAfter(Math.min(...subscriptions.map((s) => s.lastUpdateId)), 500);
     const through = updates.at(-1)?.id ?? latest;
 
-    const answered = (await this.repository.reportsAnswered(updates.map((u) => u.id))).filter((r) => !r.sensitive && r.h3Cell);
-    const published = await publicReportCellMonths(this.db, answered.map((r) => monthOf(r.createdAt)), now);
-    const places = new Map<number, Array<{ lat: number; long: number }>>();
-    for (const report of answered) {
-      if (!published.has(publicCell(report.h3Cell!), monthOf(report.createdAt))) continue;
-      places.set(report.publicUpdateId, [...(places.get(report.publicUpdateId) ?? []), publicCentre(report.h3Cell!)]);
-    }
+    const places = await this.disclosure.placesOfUpdates(updates.map((u) => u.id), now);
     const operationIds = [...new Set(updates.map((u) => u.operationId).filter((id): id is number => id !== null))];
     const areas = await this.repository.operationAreas(operationIds);
 

@@ -2,18 +2,15 @@
 // and new reports in an area counted by published cell-month, exactly as public maps count
 // them. Feeds hold only public text: update titles and bodies, category-free counts, months.
 import { XMLBuilder } from "fast-xml-parser";
-import type { Kysely } from "kysely";
-import type { Schema } from "../../db/schema.ts";
-import { cellToLatLng } from "h3-js";
 import type { Polygonal } from "../../domain/geo.ts";
-import { lastCompleteMonth } from "../../domain/privacy.ts";
-import { monthBounds, publicReportCellMonths } from "../open311/public-reports.ts";
+import type { Published } from "../disclosure/disclosure.service.ts";
 import type { UpdateToSend } from "./alerts.repository.ts";
 import { holds } from "./area.ts";
 
 export const ATOM_CONTENT_TYPE = "application/atom+xml; charset=utf-8";
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-const MONTHS_SHOWN = 12;
+/** Complete months in a feed of reports in an area. */
+export const REPORT_FEED_MONTHS = 12;
 
 export interface AtomEntry {
   id: string;
@@ -72,40 +69,39 @@ export function updateEntries(base: string, updates: UpdateToSend[]): AtomEntry[
 }
 
 function monthName(month: string): string {
-  return new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(monthBounds(month).start));
+  return new Intl.DateTimeFormat("en-GB", { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${month}-15T12:00:00Z`));
+}
+
+/** The instant a month (UK time) ended, near enough for a feed's "updated": the first day after it. */
+function monthEnd(month: string): string {
+  const [year, number] = month.split("-").map(Number) as [number, number];
+  return new Date(Date.UTC(year, number, 1)).toISOString();
 }
 
 /**
- * One entry per complete month (the last twelve) in which the area holds a published
- * cell-month: how many reports each published cell had, placed at the cell's centre. Cells
- * under k, or hidden to protect another, are left out, and no total of the area is given
- * that could be set against them.
+ * One entry per complete month in which the area holds a published cell: how many reports each
+ * published cell had, placed at the cell's centre (`published`: the gate's cells, month by
+ * month). Cells the gate withholds are left out, and no total of the area is given that could
+ * be set against them.
  */
-export async function areaReportEntries(db: Kysely<Schema>, base: string, self: string, area: Polygonal, now: Date = new Date()): Promise<AtomEntry[]> {
-  const last = lastCompleteMonth(now);
-  const months: string[] = [];
-  for (let i = 0; i < MONTHS_SHOWN; i++) {
-    const start = new Date(monthBounds(last).start);
-    months.push(new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() - i, 1)).toISOString().slice(0, 7));
-  }
-  const published = await publicReportCellMonths(db, months, now);
-  const byMonth = new Map<string, Array<{ lat: number; long: number; count: number }>>();
-  for (const { month, cell, count } of published.entries()) {
-    const [lat, long] = cellToLatLng(cell);
-    if (!holds(area, lat, long)) continue;
-    byMonth.set(month, [...(byMonth.get(month) ?? []), { lat: Number(lat.toFixed(5)), long: Number(long.toFixed(5)), count }]);
-  }
-  return [...byMonth.entries()]
-    .sort(([a], [b]) => b.localeCompare(a))
-    .map(([month, cells]) => ({
+export function areaReportEntries(
+  published: Published<Array<{ month: string; cells: Array<{ lat: number; long: number; count: number }> }>>,
+  base: string,
+  self: string,
+  area: Polygonal,
+): AtomEntry[] {
+  return published
+    .map(({ month, cells }) => ({ month, cells: cells.filter((c) => holds(area, c.lat, c.long)) }))
+    .filter(({ cells }) => cells.length > 0)
+    .map(({ month, cells }) => ({
       id: `${self}#${month}`,
       title: `${monthName(month)}: reports in ${cells.length} part${cells.length === 1 ? "" : "s"} of this area`,
-      updated: monthBounds(month).end,
+      updated: monthEnd(month),
       link: `${base}/updates`,
       content: [
-        `Residents' reports received in ${monthName(month)}, counted by map cell (about 0.7 km² each). Cells with fewer than 5 reports are not shown.`,
+        `Residents' reports received in ${monthName(month)}, counted by map cell (about 0.7 km² each). Cells with fewer than 5 reports, and any that would let one be worked out, are not shown.`,
         "",
-        ...cells.map((c) => `${c.count} reports in the cell centred at ${c.lat}, ${c.long}`),
+        ...cells.map((c) => `${c.count} reports in the cell centred at ${Number(c.lat.toFixed(5))}, ${Number(c.long.toFixed(5))}`),
       ].join("\n"),
     }));
 }

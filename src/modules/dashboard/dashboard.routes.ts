@@ -11,9 +11,8 @@ import { createViews, formErrors } from "../../web/render.ts";
 import { access, can } from "../auth/policy.ts";
 import { field, type FormBody } from "../reports/report-form.ts";
 import type { Services } from "../../services.ts";
-import { csvLines, geojsonChunks, SUPPRESSION_NOTE } from "./export.ts";
+import { csvLines, geojsonChunks } from "./export.ts";
 import { dashboardView, format, selection } from "./present.ts";
-import { K_POLICE_UK, K_REPORTS, PUBLIC_H3_RESOLUTION } from "../../domain/privacy.ts";
 import { HOTSPOT_FDR } from "../../domain/hotspots.ts";
 
 export const publicOperationsSchema = z
@@ -95,10 +94,11 @@ export function registerDashboardPages(app: FastifyInstance, services: Services)
       title: `How the figures are made: ${data.operation.name}`,
       data,
       format,
-      k: { policeUk: K_POLICE_UK, reports: K_REPORTS },
-      resolution: PUBLIC_H3_RESOLUTION,
+      k: data.rules.k,
+      resolution: data.rules.resolution,
+      monthRule: data.rules.monthRule,
       fdr: HOTSPOT_FDR,
-      suppressionNote: SUPPRESSION_NOTE,
+      suppressionNote: data.rules.withheld,
       noStore: !operation.published,
     });
   });

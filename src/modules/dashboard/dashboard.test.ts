@@ -9,7 +9,7 @@ import { describeEachDatabase } from "../../../test/support/databases.ts";
 import { signedInClient, testApp } from "../../../test/support/app.ts";
 import { policeUkTestData } from "../../../test/fixtures/police-uk/data.ts";
 import { hotspots } from "../../domain/hotspots.ts";
-import { K_POLICE_UK, publicCell } from "../../domain/privacy.ts";
+import { K_POLICE_UK, publicCell } from "../disclosure/rules.ts";
 import { ALL_CRIME, ANTI_SOCIAL_BEHAVIOUR } from "../../domain/police-uk.ts";
 import type { Evaluation } from "../evaluation/evaluation.service.ts";
 import type { DashboardData } from "./dashboard.service.ts";

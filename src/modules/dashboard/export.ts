@@ -9,9 +9,6 @@ import type { DashboardData } from "./dashboard.service.ts";
 const CSV_HEADER = ["section", "figure", "area", "category", "period", "cell", "value"] as const;
 type Row = [string, string, string, string, string, string, string | number];
 
-export const SUPPRESSION_NOTE =
-  "Counts of cells and months under k (3 for police.uk data, 5 for residents' reports and police activity), and any figure that would let one be worked out from a total, are withheld and left out; sex-work activity seen, engagements, referrals and enforcement against people selling sex are given only as quarterly totals for the whole operation.";
-
 function csvField(value: string | number): string {
   if (typeof value === "number") return String(value);
   // A spreadsheet would run text starting with these as a formula.
@@ -35,7 +32,7 @@ export function* csvRows(data: DashboardData): Generator<Row> {
   yield about("police activity to the week starting", data.dataAsOf.activity ?? "");
   yield about("figures worked out on", data.computedOn);
   yield about("attribution", data.attribution);
-  yield about("withheld figures", SUPPRESSION_NOTE);
+  yield about("withheld figures", data.rules.withheld);
 
   for (const area of data.areas) yield ["area", "police.uk snap points", area.role, area.name, "", "", area.snapPoints];
 
@@ -83,9 +80,9 @@ export function* csvRows(data: DashboardData): Generator<Row> {
   const outcomes = data.reportOutcomes;
   const received = period([outcomes.from, outcomes.to].filter((m): m is string => Boolean(m)));
   yield ["residents' reports", "received", "operation", "", received, "", outcomes.received];
-  yield ["residents' reports", "closed", "operation", "", received, "", outcomes.closed];
-  yield ["residents' reports", "still open", "operation", "", received, "", outcomes.open];
-  for (const o of outcomes.outcomes) yield ["residents' reports", "closed with this outcome", "operation", o.label, received, "", o.count];
+  if (outcomes.closed !== null) yield ["residents' reports", "closed", "operation", "", received, "", outcomes.closed];
+  if (outcomes.open !== null) yield ["residents' reports", "still open", "operation", "", received, "", outcomes.open];
+  for (const o of outcomes.outcomes) if (o.count !== null) yield ["residents' reports", "closed with this outcome", "operation", o.label, received, "", o.count];
   if (outcomes.medianDaysToClose !== null) yield ["residents' reports", "median days to close", "operation", "", received, "", outcomes.medianDaysToClose];
 
   const crimes = data.crimeOutcomes;
@@ -159,7 +156,7 @@ export function* csvLines(data: DashboardData): Generator<string> {
 
 /** The GeoJSON: the areas and every map cell with its published figures, written a feature at a time. */
 export function* geojsonChunks(data: DashboardData): Generator<string> {
-  yield `{"type":"FeatureCollection","name":${JSON.stringify(data.operation.name)},"attribution":${JSON.stringify(data.attribution)},"withheld":${JSON.stringify(SUPPRESSION_NOTE)},"dataAsOf":${JSON.stringify(data.dataAsOf)},"features":[`;
+  yield `{"type":"FeatureCollection","name":${JSON.stringify(data.operation.name)},"attribution":${JSON.stringify(data.attribution)},"withheld":${JSON.stringify(data.rules.withheld)},"dataAsOf":${JSON.stringify(data.dataAsOf)},"features":[`;
   let first = true;
   const feature = (value: unknown) => {
     const text = `${first ? "" : ","}\n${JSON.stringify(value)}`;

@@ -1,8 +1,7 @@
 // The dashboard's maps as plain SVG geometry: H3 cells and the operation's area outlines projected
 // onto a flat picture once, when the snapshot is worked out, so a visit only writes them out.
-import { cellToBoundary, cellToLatLng, POLYGON_TO_CELLS_FLAGS, polygonToCellsExperimental } from "h3-js";
+import { cellToBoundary, cellToLatLng } from "h3-js";
 import type { Polygonal } from "../../domain/geo.ts";
-import { PUBLIC_H3_RESOLUTION } from "../../domain/privacy.ts";
 
 export interface MapOutline {
   role: string;
@@ -24,12 +23,6 @@ const round = (value: number) => Math.round(value * 10) / 10;
 function rings(geometry: Polygonal): number[][][] {
   if (geometry.type === "Polygon") return geometry.coordinates as number[][][];
   return (geometry.coordinates as number[][][][]).flat();
-}
-
-/** The public (resolution 8) cells that overlap a drawn area, holes left out. */
-export function cellsOverlapping(geometry: Polygonal): string[] {
-  const polygons = geometry.type === "Polygon" ? [geometry.coordinates as number[][][]] : (geometry.coordinates as number[][][][]);
-  return polygons.filter((polygon) => (polygon[0]?.length ?? 0) >= 4).flatMap((polygon) => polygonToCellsExperimental(polygon, PUBLIC_H3_RESOLUTION, POLYGON_TO_CELLS_FLAGS.containmentOverlapping, true));
 }
 
 /**

@@ -2,7 +2,6 @@
 // the CSV says exactly what the page says, and the view of each section with its chart (SVG) and
 // the table of the same numbers beside it.
 import { ALL_CRIME } from "../../domain/police-uk.ts";
-import { K_POLICE_UK, K_REPORTS } from "../../domain/privacy.ts";
 import { TARGET_GROUPS } from "../../domain/activity.ts";
 import { areaMap, barChart, cellMap, COLOURS, shadeClasses } from "./charts.ts";
 import type { DashboardData, LayerKey, MapLayer } from "./dashboard.service.ts";
@@ -125,7 +124,7 @@ function reportTrend(data: DashboardData, key: string) {
       ? barChart({
           id: "reports-trend",
           title: `${chosen.name}: residents' reports each month`,
-          description: `Bar chart of residents' reports (${chosen.name.toLowerCase()}) by the month they say it happened, from ${format.month(trend.months[0]!)} to ${format.month(trend.months.at(-1)!)}. Months with a small number are withheld and drawn hatched. The table beside it gives every month.`,
+          description: `Bar chart of residents' reports (${chosen.name.toLowerCase()}) by the month received, from ${format.month(trend.months[0]!)} to ${format.month(trend.months.at(-1)!)}. Months with a small number are withheld and drawn hatched. The table beside it gives every month.`,
           labels: trend.months.map(format.shortMonth),
           series: [{ name: "Reports", colour: COLOURS.purple, values: chosen.values }],
           gapKind: () => "withheld",
@@ -178,7 +177,7 @@ export function dashboardView(data: DashboardData, chosen: Selection) {
     data,
     format,
     chosen,
-    k: { reports: K_REPORTS, policeUk: K_POLICE_UK },
+    k: data.rules.k,
     areasSvg: data.areaMap.outlines.length
       ? areaMap(
           "area-map",

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { errors } from "../../http/errors.ts";
 import { access } from "../auth/policy.ts";
 import type { Services } from "../../services.ts";
-import { POLICE_UK_ATTRIBUTION } from "../imports/police-uk.data.ts";
+import { POLICE_UK_ATTRIBUTION } from "../../domain/police-uk.ts";
 
 const figure = (value: number | null | undefined) =>
   value === null || value === undefined || !Number.isFinite(value) ? "—" : Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3);

@@ -11,7 +11,7 @@ import { formErrors } from "../../web/render.ts";
 import { access } from "../auth/policy.ts";
 import type { Services } from "../../services.ts";
 import { OUTCOME_GROUP_NAMES } from "../../domain/police-uk.ts";
-import { POLICE_UK_ATTRIBUTION } from "./police-uk.data.ts";
+import { POLICE_UK_ATTRIBUTION } from "../../domain/police-uk.ts";
 
 /** Large enough for a force's year of street, outcomes and stop-and-search files zipped together. */
 const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;

@@ -9,4 +9,3 @@ export function policeUkDataFolder(environment: NodeJS.ProcessEnv = process.env)
   return path.resolve(environment.OPENBEAT_POLICE_UK_DATA ?? path.join(root, "../shared/data/police-uk"));
 }
 
-export const POLICE_UK_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk data).";

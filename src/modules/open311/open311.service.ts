@@ -1,20 +1,18 @@
 // Open311 GeoReport v2: other apps list what residents can report, post a report exactly as
 // the web form makes one, and follow it. Reading is limited to what openbeat publishes
 // anyway (principle 3): no resident's words, no vehicle, no contact, no address; dates only
-// to the month; a place only as the centre of a published cell-month (public-reports.ts).
-import type { Kysely } from "kysely";
-import type { Schema } from "../../db/schema.ts";
+// to the month; a report, its category and its place (the centre of its cell) only when the
+// disclosure gate publishes its category's cell-month, as the dashboard would count it.
 import type { Category, Question } from "../../domain/categories.ts";
-import { lastCompleteMonth, monthOf, publicCell } from "../../domain/privacy.ts";
+import { londonToUtc } from "../../domain/time.ts";
 import { AppError } from "../../http/errors.ts";
 import type { CategoriesService } from "../categories/categories.service.ts";
+import type { DisclosureService, ListedReport, Published } from "../disclosure/disclosure.service.ts";
 import type { RateLimitsService } from "../rate-limits/rate-limits.service.ts";
 import { DESCRIPTION_LIMIT, newReportSchema, type NewReport } from "../reports/reports.schemas.ts";
 import type { ReportsService } from "../reports/reports.service.ts";
 import type { TokensService } from "../tokens/tokens.service.ts";
 import { open311Errors, type Value } from "./open311.format.ts";
-import type { Open311ReportRow, Open311Repository } from "./open311.repository.ts";
-import { monthBounds, monthsBetween, publicCentre, publicReportCellMonths, type PublishedCellMonths } from "./public-reports.ts";
 
 export const SPECIFICATION_URL = "http://wiki.open311.org/GeoReport_v2";
 /** When this endpoint's behaviour last changed, for discovery's changeset. */
@@ -26,6 +24,9 @@ const POSTED_NOTICE =
 const NO_DESCRIPTION = "(No description was given: the report was sent through an Open311 app.)";
 
 const MAX_WINDOW_DAYS = 90;
+/** Dates outside these years cannot hold a report, and far ones would overflow month arithmetic. */
+const EARLIEST_YEAR = 2000;
+const LATEST_YEAR = 2100;
 const MAX_RESULTS = 1000;
 const MAX_IDS = 100;
 /** GET requests documents kept in memory (one per format and query), the least recently made dropped first. */
@@ -81,21 +82,23 @@ export function parseW3cDate(text: string): Date | null {
   return Number.isNaN(parsed.getTime()) ? null : parsed;
 }
 
-/** The first instant of an instant's month, in W3C format: how Open311 shows every report date. */
-function monthStart(iso: string): string {
-  return monthBounds(monthOf(iso)).start.replace(".000Z", "Z");
+/** The first instant of a month (UK time), in W3C format with the UK's offset then: how Open311 shows every report date. */
+function monthStart(month: string): string {
+  const [year, number] = month.split("-").map(Number) as [number, number];
+  const start = londonToUtc(year, number, 1, 0, 0);
+  const offset = Date.UTC(year, number - 1, 1) - start.getTime();
+  return `${month}-01T00:00:00${offset === 0 ? "Z" : `+${String(offset / 3_600_000).padStart(2, "0")}:00`}`;
 }
 
-function open311Status(status: string): "open" | "closed" {
-  return status === "closed" ? "closed" : "open";
+function open311Status(open: boolean): "open" | "closed" {
+  return open ? "open" : "closed";
 }
 
 export class Open311Service {
   private readonly documents = new Map<string, { fingerprint: string; body: Buffer }>();
 
   constructor(
-    private readonly db: Kysely<Schema>,
-    private readonly repository: Open311Repository,
+    private readonly disclosure: DisclosureService,
     private readonly categories: CategoriesService,
     private readonly reports: ReportsService,
     private readonly tokens: TokensService,
@@ -259,9 +262,9 @@ export class Open311Service {
     }
   }
 
-  /** GET requests: the public-safe list, under the rules in public-reports.ts. */
+  /** GET requests: the public-safe list, as the disclosure gate allows it. */
   async list(query: RequestsQuery, now: Date = new Date()): Promise<Open311Report[]> {
-    if (query.service_request_id !== undefined) return this.byReferences(this.requestIds(query.service_request_id), now);
+    if (query.service_request_id !== undefined) return this.present(await this.disclosure.reportsByReferences(this.requestIds(query.service_request_id), now));
     return this.listWindow(await this.plan(query, now), now);
   }
 
@@ -271,13 +274,13 @@ export class Open311Service {
    * it was made from is unchanged, so a change made through any instance shows at once.
    */
   async listDocument(query: RequestsQuery, format: string, render: (reports: Open311Report[]) => string, now: Date = new Date()): Promise<Buffer> {
-    if (query.service_request_id !== undefined) return Buffer.from(render(await this.byReferences(this.requestIds(query.service_request_id), now)));
+    if (query.service_request_id !== undefined) return Buffer.from(render(await this.list(query, now)));
     const plan = await this.plan(query, now);
     const offered = (await this.offered()).map((c) => [c.code, c.name]);
-    const key = JSON.stringify([format, plan, offered, lastCompleteMonth(now)]);
+    const key = JSON.stringify([format, plan, offered, this.disclosure.lastCompleteMonth(now)]);
     // Read before the list is made: a change racing with it leaves a newer document under an older
     // fingerprint, which the next request finds out of date and makes again.
-    const fingerprint = await this.repository.fingerprint(plan.from, plan.to);
+    const fingerprint = await this.disclosure.listFingerprint(plan.months);
     const kept = this.documents.get(key);
     if (kept && kept.fingerprint === fingerprint) return kept.body;
     // Kept encoded: a 200 kB document is not turned into UTF-8 again for every answer.
@@ -292,11 +295,11 @@ export class Open311Service {
     const ids = text.split(",").map((id) => id.trim().toUpperCase()).filter(Boolean);
     if (ids.length === 0) throw open311Errors.badRequest("service_request_id must name at least one request.");
     if (ids.length > MAX_IDS) throw open311Errors.badRequest(`Ask for at most ${MAX_IDS} service_request_id values at once.`);
-    return ids;
+    return [...new Set(ids.filter((id) => /^OB-[0-9A-Z]{7}$/.test(id)))];
   }
 
   /** What a list query asks for, checked: categories, states and the whole months it covers. */
-  private async plan(query: RequestsQuery, now: Date): Promise<{ codes: string[]; statuses: string[]; months: string[]; from: string; to: string }> {
+  private async plan(query: RequestsQuery, now: Date): Promise<{ codes: string[]; statuses: string[]; months: string[] }> {
     const offered = await this.offered();
     let codes = offered.map((c) => c.code);
     if (query.service_code !== undefined) {
@@ -307,61 +310,35 @@ export class Open311Service {
     }
     const statuses = this.statusFilter(query.status);
     const { start, end } = window(query.start_date, query.end_date, now);
-
     // Whole months only: a report is in the window when its month overlaps it, so narrowing the
     // dates can never tell when in the month a report came in.
-    const months = monthsBetween(start, end);
-    return { codes, statuses, months, from: monthBounds(months[0]!).start, to: monthBounds(months.at(-1)!).end };
+    return { codes, statuses, months: this.disclosure.monthsBetween(start, end) };
   }
 
-  private async listWindow({ codes, statuses, months, from, to }: { codes: string[]; statuses: string[]; months: string[]; from: string; to: string }, now: Date): Promise<Open311Report[]> {
-    const rows = await this.repository.reportsReceivedBetween(from, to, codes, statuses);
-    const published = await publicReportCellMonths(this.db, months, now);
-    const shown = rows
-      .filter((row) => published.has(publicCell(row.h3Cell!), monthOf(row.createdAt)))
-      .sort((a, b) => monthOf(b.createdAt).localeCompare(monthOf(a.createdAt)) || a.reference.localeCompare(b.reference))
-      .slice(0, MAX_RESULTS);
-    return this.present(shown, published);
+  private async listWindow({ codes, statuses, months }: { codes: string[]; statuses: string[]; months: string[] }, now: Date): Promise<Open311Report[]> {
+    return this.present(await this.disclosure.listReports({ months, categoryCodes: codes, statuses, limit: MAX_RESULTS }, now));
   }
 
   /** GET requests/{id}: the status and public update of any report; the rest only as the list would show it. */
   async one(id: string, now: Date = new Date()): Promise<Open311Report[]> {
-    const found = await this.byReferences([id.trim().toUpperCase()], now);
+    const found = await this.present(await this.disclosure.reportsByReferences(this.requestIds(id), now));
     if (found.length === 0) throw open311Errors.notFound(`There is no service request “${id}”.`);
     return found;
   }
 
-  private async byReferences(references: string[], now: Date): Promise<Open311Report[]> {
-    const wellFormed = references.filter((r) => /^OB-[0-9A-Z]{7}$/.test(r));
-    const rows = await this.repository.reportsByReferences([...new Set(wellFormed)]);
-    const months = rows.map((row) => monthOf(row.createdAt));
-    const published = await publicReportCellMonths(this.db, months, now);
-    const order = new Map(references.map((r, i) => [r, i]));
-    rows.sort((a, b) => order.get(a.reference)! - order.get(b.reference)!);
-    return this.present(rows, published);
-  }
-
-  private async present(rows: Open311ReportRow[], published: PublishedCellMonths): Promise<Open311Report[]> {
-    const offered = await this.offered();
-    const updates = await this.repository.latestUpdates(rows.map((row) => row.id));
-    return rows.map((row) => {
-      const category = offered.find((c) => c.code === row.categoryCode);
-      const update = updates.get(row.id);
-      const updatedAt = update && update.publishedAt > row.updatedAt ? update.publishedAt : row.updatedAt;
-      const placed = category && row.h3Cell && published.has(publicCell(row.h3Cell), monthOf(row.createdAt)) ? publicCentre(row.h3Cell) : null;
-      return {
-        service_request_id: row.reference,
-        status: open311Status(row.status),
-        status_notes: update ? `${update.title}\n${update.body}` : undefined,
-        // A sensitive category is never named or placed, even to someone holding the reference.
-        service_name: category?.name,
-        service_code: category?.code,
-        requested_datetime: monthStart(row.createdAt),
-        updated_datetime: monthStart(updatedAt),
-        lat: placed?.lat,
-        long: placed?.long,
-      };
-    });
+  private async present(reports: Published<ListedReport[]>): Promise<Open311Report[]> {
+    const names = new Map((await this.offered()).map((c) => [c.code, c.name]));
+    return reports.map((report) => ({
+      service_request_id: report.reference,
+      status: open311Status(report.open),
+      status_notes: report.update ? `${report.update.title}\n${report.update.body}` : undefined,
+      service_name: report.categoryCode ? names.get(report.categoryCode) : undefined,
+      service_code: report.categoryCode ?? undefined,
+      requested_datetime: report.month ? monthStart(report.month) : undefined,
+      updated_datetime: report.updatedMonth ? monthStart(report.updatedMonth) : undefined,
+      lat: report.centre?.lat,
+      long: report.centre?.long,
+    }));
   }
 
   private statusFilter(status: string | undefined): string[] {
@@ -372,15 +349,14 @@ export class Open311Service {
     return [...(asked.includes("open") ? OPEN_STATUSES : []), ...(asked.includes("closed") ? ["closed"] : [])];
   }
 
-  /** mySociety's servicerequestupdates: public updates since a time, once per report they answer. */
+  /** mySociety's servicerequestupdates: public updates since a time, once per report they answer that the list shows. */
   async updates(query: { start_date?: string; end_date?: string }, now: Date = new Date()): Promise<Array<Record<string, Value>>> {
     const { start, end } = window(query.start_date, query.end_date, now);
-    const codes = (await this.offered()).map((c) => c.code);
-    const rows = await this.repository.updatesPublishedBetween(start.toISOString(), new Date(end.getTime() + 1).toISOString(), codes);
+    const rows = await this.disclosure.updatesOfShownReports(start.toISOString(), new Date(end.getTime() + 1).toISOString(), MAX_RESULTS, now);
     return rows.map((row) => ({
       update_id: `${row.updateId}-${row.reference}`,
       service_request_id: row.reference,
-      status: open311Status(row.status),
+      status: open311Status(row.open),
       updated_datetime: row.publishedAt.replace(/\.\d{3}Z$/, "Z"),
       description: `${row.title}\n${row.body}`,
     }));
@@ -405,6 +381,9 @@ function window(startText: string | undefined, endText: string | undefined, now:
   const end = endText === undefined ? null : parseW3cDate(endText);
   if (startText !== undefined && !start) problems.push(`start_date must be a W3C date and time with a time zone, like 2026-05-01T00:00:00Z, not “${startText}”.`);
   if (endText !== undefined && !end) problems.push(`end_date must be a W3C date and time with a time zone, like 2026-05-31T23:59:59Z, not “${endText}”.`);
+  for (const [name, date] of [["start_date", start], ["end_date", end]] as const) {
+    if (date && (date.getUTCFullYear() < EARLIEST_YEAR || date.getUTCFullYear() > LATEST_YEAR)) problems.push(`${name} must be a date between ${EARLIEST_YEAR} and ${LATEST_YEAR}, not “${name === "start_date" ? startText : endText}”.`);
+  }
   if (problems.length) throw open311Errors.badRequest(...problems);
   const span = MAX_WINDOW_DAYS * 86_400_000;
   const from = start ?? new Date((end ?? now).getTime() - span);

@@ -5,7 +5,7 @@ import type { FastifyInstance } from "fastify";
 import { XMLParser } from "fast-xml-parser";
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-import { lastCompleteMonth } from "../../domain/privacy.ts";
+import { lastCompleteMonth } from "../disclosure/rules.ts";
 
 /** Three places kilometres apart, so each is its own public cell. */
 export const PLACES = {

@@ -3,6 +3,7 @@
 import { errors, type FieldProblem } from "../../http/errors.ts";
 import type { StaffUser } from "../auth/auth.service.ts";
 import { markDashboardStale } from "../dashboard/dashboard.repository.ts";
+import type { DisclosureService } from "../disclosure/disclosure.service.ts";
 import type { ReportsRepository } from "../reports/reports.repository.ts";
 import type { UpdatesRepository } from "./updates.repository.ts";
 
@@ -17,6 +18,7 @@ export class UpdatesService {
   constructor(
     private readonly repository: UpdatesRepository,
     private readonly reports: ReportsRepository,
+    private readonly disclosure: DisclosureService,
   ) {}
 
   async publish(input: NewUpdate, user: StaffUser | null, options: { isDemo?: boolean; now?: Date } = {}): Promise<number> {
@@ -47,8 +49,9 @@ export class UpdatesService {
     return id;
   }
 
-  list(limit = 50) {
-    return this.repository.list(limit);
+  /** The newest updates, each with how many reports it answers as the gate allows (withheld under k). */
+  async list(limit = 50) {
+    return (await this.repository.list(limit)).map((update) => ({ ...update, reportCount: this.disclosure.reportsAnsweredCount(update.reportCount) }));
   }
 
   async find(id: number) {

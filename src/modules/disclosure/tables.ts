@@ -1,29 +1,5 @@
-// Principle 3: public views never locate a person or a home. Public figures are counts over
-// H3 cells and whole months, suppressed under k, with complementary suppression so that no
-// suppressed figure can be recovered by subtracting published ones from a published total.
-import { cellToParent } from "h3-js";
-
-/** k for resident reports and police activity. */
-export const K_REPORTS = 5;
-/** k for police.uk data, whose locations are already snapped to anonymous points. */
-export const K_POLICE_UK = 3;
-/** Public maps use coarser cells than storage (resolution 9): about 0.7 km² at resolution 8. */
-export const PUBLIC_H3_RESOLUTION = 8;
-
-export function publicCell(storedCell: string): string {
-  return cellToParent(storedCell, PUBLIC_H3_RESOLUTION);
-}
-
-/** 'YYYY-MM' of an instant (UTC). */
-export function monthOf(iso: string): string {
-  return iso.slice(0, 7);
-}
-
-/** Months are published only once complete: the last complete month before `now`. */
-export function lastCompleteMonth(now: Date = new Date()): string {
-  const first = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  return monthOf(new Date(first.getTime() - 86_400_000).toISOString());
-}
+// Suppression of one table on its own: the police.uk map layers, whose only published totals
+// are the table's own (residents' reports, which many tables describe, go through linked.ts).
 
 export interface CountTable {
   /** Row keys (e.g. months), in order. */
@@ -119,9 +95,4 @@ export function suppress(table: CountTable, k: number): SuppressedTable {
     grandTotal: grand > 0 && grand < k ? null : anyTotalHidden && hidden.size === 1 ? null : grand,
     suppressedCount: hidden.size,
   };
-}
-
-/** A single figure (an operation-level quarterly total of a sensitive category): shown only at k or more. */
-export function publishableTotal(count: number, k: number = K_REPORTS): number | null {
-  return count > 0 && count < k ? null : count;
 }

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { lastCompleteMonth, publishableTotal, suppress, type CountTable } from "./privacy.ts";
+import { lastCompleteMonth, publishableTotal } from "./rules.ts";
+import { suppress, type CountTable } from "./tables.ts";
 
 function table(rows: Record<string, Record<string, number>>): CountTable {
   const rowKeys = Object.keys(rows);
@@ -86,5 +87,6 @@ describe("suppression of small counts", () => {
     assert.equal(publishableTotal(5), 5);
     assert.equal(lastCompleteMonth(new Date("2026-11-26T12:00:00Z")), "2026-10");
     assert.equal(lastCompleteMonth(new Date("2026-01-01T00:00:00Z")), "2025-12");
+    assert.equal(lastCompleteMonth(new Date("2026-06-30T23:30:00Z")), "2026-06", "UK time: already July in London");
   });
 });
