@@ -28,6 +28,11 @@ describe("configuration from the environment", () => {
     assert.equal((fs.statSync(path.join(dataDirectory, "secrets.json")).mode & 0o777).toString(8), "600");
   });
 
+  it("answers this machine only unless HOST says otherwise: a first start prints the demo passwords", () => {
+    assert.equal(loadConfig({ OPENBEAT_DATA_DIR: dataDirectory }).host, "127.0.0.1");
+    assert.equal(loadConfig({ HOST: "0.0.0.0", OPENBEAT_DATA_DIR: dataDirectory }).host, "0.0.0.0");
+  });
+
   it("refuses demo data, missing secrets and bad values in production, saying what to set", () => {
     assert.throws(() => loadConfig({ NODE_ENV: "production", OPENBEAT_DEMO: "1" }), /OPENBEAT_DEMO=1 is refused in production/);
     assert.throws(() => loadConfig({ NODE_ENV: "production", OPENBEAT_DATA_DIR: dataDirectory }), /OPENBEAT_SECRET and OPENBEAT_AUDIT_KEY must be set/);

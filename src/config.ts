@@ -12,7 +12,8 @@ const booleanFlag = z
 const environmentSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default("0.0.0.0"),
+  // Loopback by default: a fresh start prints the demo passwords, so it answers this machine only.
+  HOST: z.string().default("127.0.0.1"),
   DATABASE_URL: z.string().optional(),
   OPENBEAT_DATA_DIR: z.string().default("data"),
   OPENBEAT_DEMO: booleanFlag.optional(),

@@ -5,7 +5,7 @@ import { openDatabase } from "./db/database.ts";
 import { prepareDatabase } from "./db/prepare.ts";
 import { buildApp } from "./app.ts";
 import { loadDemo, loadRealDataOperation } from "./modules/demo/demo.service.ts";
-import { ROLE_NAMES } from "./modules/auth/policy.ts";
+import { demoAccountLines } from "./modules/demo/accounts.ts";
 import { startMailSender } from "./modules/alerts/sender.ts";
 
 export async function serve(config: Config = loadConfig()): Promise<void> {
@@ -15,9 +15,7 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
   if (config.demo) {
     const demo = await loadDemo(app.services);
     await loadRealDataOperation(app.services, (line) => console.log(line));
-    const lines = demo.accounts.map(
-      (a) => `  ${ROLE_NAMES[a.role].padEnd(24)} ${a.email.padEnd(34)} ${a.password}${a.twoFactorKey ? `   two-factor key: ${a.twoFactorKey}` : ""}`,
-    );
+    const lines = demoAccountLines(demo.accounts);
     console.log(
       [
         "",

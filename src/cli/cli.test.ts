@@ -70,4 +70,19 @@ describe("the command line", () => {
     );
     await assert.rejects(openbeat(["migrate"], { NODE_ENV: "production", OPENBEAT_DEMO: "1" }), /OPENBEAT_DEMO=1 is refused in production/);
   });
+
+  it("says how to create a PostgreSQL database that does not exist, and that a server is not answering, without a stack trace", async () => {
+    const missing = `openbeat_missing_${process.pid}`;
+    await assert.rejects(openbeat(["migrate"], { DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${missing}` }), (error: { stderr: string; code: number }) => {
+      assert.match(error.stderr, new RegExp(`^openbeat: The PostgreSQL database "${missing}" does not exist on 127.0.0.1:5432\\. Create it \\(createdb -h 127\\.0\\.0\\.1 -p 5432 -U postgres ${missing}\\)`, "m"));
+      assert.doesNotMatch(error.stderr, /\bat \S+:\d+:\d+/, "no stack trace");
+      assert.equal(error.code, 2);
+      return true;
+    });
+    await assert.rejects(openbeat(["migrate"], { DATABASE_URL: "postgres://postgres@127.0.0.1:1/test" }), (error: { stderr: string; code: number }) => {
+      assert.match(error.stderr, /^openbeat: PostgreSQL is not answering on 127\.0\.0\.1:1\. Start it/m);
+      assert.equal(error.code, 2);
+      return true;
+    });
+  });
 });

@@ -4,7 +4,7 @@
 // the web server nor the other services, and stays under 200 MB however much it imports.
 import { Command, CommanderError } from "commander";
 import { ConfigError, loadConfig } from "../config.ts";
-import { openDatabase } from "../db/database.ts";
+import { DatabaseSetupError, openDatabase } from "../db/database.ts";
 import { prepareDatabase, withDatabase } from "../db/prepare.ts";
 import { AppError } from "../http/errors.ts";
 import { STAFF_ROLES } from "../modules/auth/policy.ts";
@@ -68,9 +68,8 @@ program
       const demo = await loadDemo(services);
       await loadRealDataOperation(services, (line) => console.log(line));
       console.log(demo.created ? "Demo data loaded." : "Demo data was already present; staff passwords were reset.");
-      for (const account of demo.accounts) {
-        console.log(`  ${account.role.padEnd(18)} ${account.email.padEnd(34)} ${account.password}${account.twoFactorKey ? `   two-factor key: ${account.twoFactorKey}` : ""}`);
-      }
+      const { demoAccountLines } = await import("../modules/demo/accounts.ts");
+      for (const line of demoAccountLines(demo.accounts)) console.log(line);
     });
   });
 
@@ -204,7 +203,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError || error instanceof AppError) {
+  if (error instanceof ConfigError || error instanceof AppError || error instanceof DatabaseSetupError) {
     console.error(`openbeat: ${error.message}`);
     process.exit(2);
   }

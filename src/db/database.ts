@@ -120,8 +120,36 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   // Nor a client checked out between two statements of a transaction: its next query fails (503)
   // and the pool drops it on release, as it does any client that is no longer queryable.
   pool.on("connect", (client) => client.on("error", () => {}));
+  await checkReachable(pool, target.url);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
   return { db, dialect: "postgres", schema: options.schema, close: () => db.destroy() };
+}
+
+/** A database that cannot be used as configured, with what to do about it. */
+export class DatabaseSetupError extends Error {}
+
+/** Connects once, so a wrong DATABASE_URL is told at start in words, not as a stack trace at the first query. */
+async function checkReachable(pool: pg.Pool, url: string): Promise<void> {
+  let where: URL | null = null;
+  try {
+    where = new URL(url);
+  } catch {
+    // pg accepts forms URL does not; its own error below says what is wrong.
+  }
+  const name = where ? decodeURIComponent(where.pathname.slice(1)) || "postgres" : "the database";
+  const server = where ? `${where.hostname || "localhost"}:${where.port || 5432}` : "the server in DATABASE_URL";
+  try {
+    (await pool.connect()).release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    const code = (error as { code?: string }).code;
+    if (code === "3D000") {
+      throw new DatabaseSetupError(`The PostgreSQL database "${name}" does not exist on ${server}. Create it (createdb -h ${where?.hostname || "localhost"} -p ${where?.port || 5432}${where?.username ? ` -U ${decodeURIComponent(where.username)}` : ""} ${name}), or set DATABASE_URL to one that exists.`);
+    }
+    if (code === "28P01" || code === "28000") throw new DatabaseSetupError(`PostgreSQL on ${server} refused the user or password in DATABASE_URL: check them.`);
+    if (isDatabaseDown(error as Error) || code === "ENOTFOUND") throw new DatabaseSetupError(`PostgreSQL is not answering on ${server}. Start it, or set DATABASE_URL to a server that is running.`);
+    throw error;
+  }
 }
 
 /**
