@@ -79,6 +79,20 @@ describeEachDatabase(`the public dashboard (${data.real ? "real Essex data" : "S
     assert.equal(dashboard.crimeOutcomes.reading, police.outcomes.reading);
   });
 
+  it("opens with a plain sentence of monthly rates, since the periods before and since differ in length", async () => {
+    const all = dashboard.evaluation.categories.find((c) => c.category === "all crime")!;
+    const { before, after } = dashboard.evaluation.periods;
+    const rate = (n: number, months: number) => n / months;
+    const percent = (a: number, b: number) => Math.round(((b - a) / a) * 100);
+    const target = percent(rate(all.counts.target.before, before.months), rate(all.counts.target.after, after.months));
+    const html = await page();
+    const summary = html.slice(html.indexOf('id="plain-summary"'), html.indexOf("</ul>", html.indexOf('id="plain-summary"')));
+    assert.ok(html.indexOf('id="plain-summary"') < html.indexOf('id="verdict"'), "the summary comes first");
+    assert.match(summary, new RegExp(`${target === 0 ? "did not change" : `${target > 0 ? "rose" : "fell"} ${Math.abs(target)}%`} in the target area`));
+    assert.match(summary, new RegExp(`in the ${before.months} months? before the start`));
+    assert.match(summary, /in the comparison area, which the operation does not police, it (rose|fell|did not change)/);
+  });
+
   it("shows police.uk months the evaluation holds, and gaps (never zeros) for months it does not", async () => {
     const police = evaluation.sources[0];
     const trend = dashboard.trends.police;

@@ -169,6 +169,40 @@ function activityView(data: DashboardData) {
   };
 }
 
+/** "rose 35%" / "fell 12%" / "did not change", from one monthly rate to another. */
+function change(before: number, after: number): string {
+  if (before === 0) return after === 0 ? "stayed at none" : "rose from none";
+  const percent = Math.round(((after - before) / before) * 100);
+  return percent === 0 ? "did not change" : `${percent > 0 ? "rose" : "fell"} ${Math.abs(percent)}%`;
+}
+
+const perMonth = (count: number, months: number) => Math.round((count / months) * 10) / 10;
+
+/**
+ * The page's first words: what happened, in rates per month (the periods before and since are
+ * rarely the same length, so raw counts would mislead), then the verdict's caution.
+ */
+export function plainSummary(data: DashboardData): string[] {
+  const sentences: string[] = [];
+  const all = data.evaluation.categories.find((c) => c.category === ALL_CRIME);
+  const { before, after } = data.evaluation.periods;
+  if (all && before.months > 0 && after.months > 0) {
+    const target = all.counts.target;
+    const comparison = all.counts.comparison;
+    sentences.push(
+      `Recorded crime (not counting anti-social behaviour) ${change(perMonth(target.before, before.months), perMonth(target.after, after.months))} in the target area, from ${format.statistic(perMonth(target.before, before.months))} a month in the ${before.months} month${before.months === 1 ? "" : "s"} before the start to ${format.statistic(perMonth(target.after, after.months))} a month in the ${after.months} since; in the comparison area, which the operation does not police, it ${change(perMonth(comparison.before, before.months), perMonth(comparison.after, after.months))}.`,
+    );
+  } else {
+    sentences.push("There is not yet police.uk data for both the months before the start and the months since, so nothing can be said about recorded crime.");
+  }
+  const since = data.activity.sinceStart;
+  if (since.weeks > 0 && since.delivered === 0) sentences.push("No patrols have been logged in openbeat for this operation, so the hours delivered are not known here.");
+  else if (since.weeks > 0) sentences.push(`Officers logged ${format.hours(since.delivered)} patrol hours of the ${format.hours(since.planned)} planned in the ${since.weeks} complete week${since.weeks === 1 ? "" : "s"} since the start.`);
+  const outcomes = data.reportOutcomes;
+  if (outcomes.received > 0) sentences.push(`Residents sent ${format.count(outcomes.received)} reports in the months shown${outcomes.closed !== null ? `; ${format.count(outcomes.closed)} are closed` : ""}.`);
+  return sentences;
+}
+
 /** Everything the dashboard page shows, for the template. */
 export function dashboardView(data: DashboardData, chosen: Selection) {
   const layer = data.layers.find((l) => l.key === chosen.layer)!;
@@ -178,6 +212,7 @@ export function dashboardView(data: DashboardData, chosen: Selection) {
     format,
     chosen,
     k: data.rules.k,
+    summary: plainSummary(data),
     areasSvg: data.areaMap.outlines.length
       ? areaMap(
           "area-map",
