@@ -115,7 +115,7 @@ export function createServices(config: Config, database: Database) {
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),
     reports,
     triage: new TriageService(new TriageRepository(db), reportsRepository, categories, audit, contactKey),
-    updates: new UpdatesService(new UpdatesRepository(db), reportsRepository, disclosure),
+    updates: new UpdatesService(new UpdatesRepository(db), reportsRepository, disclosure, audit),
     vehicles,
     planner,
     disclosure,

@@ -158,6 +158,18 @@ export interface PublicUpdatesTable {
   authorId: number | null;
   isDemo: Flag;
   publishedAt: string;
+  changedAt: string | null;
+  withdrawnAt: string | null;
+  withdrawalReason: string | null;
+}
+
+export interface PublicUpdateVersionsTable {
+  id: Generated<number>;
+  publicUpdateId: number;
+  title: string;
+  body: string;
+  replacedAt: string;
+  replacedBy: number | null;
 }
 
 export interface PublicUpdateReportsTable {
@@ -399,6 +411,7 @@ export interface Schema {
   reportHistory: ReportHistoryTable;
   publicUpdates: PublicUpdatesTable;
   publicUpdateReports: PublicUpdateReportsTable;
+  publicUpdateVersions: PublicUpdateVersionsTable;
   reportDrafts: ReportDraftsTable;
   rateLimits: RateLimitsTable;
   auditEvents: AuditEventsTable;

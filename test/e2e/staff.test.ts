@@ -167,8 +167,13 @@ describe("an officer's triage in a browser", () => {
 
     await page.getByLabel("Title").fill(UPDATE.title);
     await page.getByLabel("What was done").fill(UPDATE.body);
-    await page.getByRole("button", { name: "Publish update" }).click();
+    await page.getByRole("button", { name: "Preview the update" }).click();
+    await heading(page, "Check the update before it is published");
+    await page.locator("#preview").getByText(UPDATE.body).waitFor();
+    await assertAccessible(page, "public update preview");
+    await page.getByRole("button", { name: "Publish the update" }).click();
     await heading(page, UPDATE.title);
+    await page.getByText("The update is published.").waitFor();
     assert.match(new URL(page.url()).pathname, /^\/updates\/\d+$/);
     await page.getByText(UPDATE.body).waitFor();
     await assertAccessible(page, "published update");

@@ -126,6 +126,7 @@ export async function buildWorld(app: FastifyInstance): Promise<World> {
     body: "We patrolled Ambleside Drive.",
     operationId: String(operationId),
     reports: [reports[0]!.reference],
+    action: "publish",
   });
   const updateId = idFrom(update.headers.location, /\/updates\/(\d+)/);
 
@@ -300,7 +301,7 @@ export function parameterValue(url: string, name: string, world: World, party: P
     case "y":
       return "0";
     case "id":
-      if (url.startsWith("/updates/")) return String(world.updateId);
+      if (url.startsWith("/updates/") || url.startsWith("/staff/updates/")) return String(world.updateId);
       if (url.startsWith("/staff/patrols/")) return String(party === "officerB" ? world.patrols.officerB : world.patrols.officerA);
       if (url.startsWith("/staff/users/")) return String(world.victimUserId);
       if (url.startsWith("/safeguarding/cases/")) return String(world.caseId);
@@ -431,7 +432,10 @@ export function validForm(url: string, world: World): Record<string, string | st
     },
     "/staff/reports/:reference/status": { status: "in_progress", outcome: "" },
     "/staff/reports/:reference/contact": { reasonCode: "contact-resident", reasonReference: "INC-1234" },
-    "/staff/updates": { title: "We patrolled", body: "Officers patrolled Ambleside Drive.", operationId, reports: [world.reports[0]!.reference], moreReports: "" },
+    "/staff/updates": { title: "We patrolled", body: "Officers patrolled Ambleside Drive.", operationId, reports: [world.reports[0]!.reference], moreReports: "", action: "publish" },
+    "/staff/updates/:id/change": { title: "We patrolled", body: "Officers patrolled Ambleside Drive on two evenings." },
+    // Without a reason: withdrawing is for good, and the world's update is read by later tests.
+    "/staff/updates/:id/withdraw": { reason: "" },
     "/staff/vehicles/sightings/new": {
       registration: "LM19XYZ",
       make: "Ford",

@@ -84,6 +84,7 @@ export class AlertsRepository {
       .leftJoin("operations", "operations.id", "publicUpdates.operationId")
       .select(["publicUpdates.id", "publicUpdates.operationId", "operations.name as operationName", "publicUpdates.title", "publicUpdates.body", "publicUpdates.publishedAt"])
       .where("publicUpdates.id", ">", id)
+      .where("publicUpdates.withdrawnAt", "is", null)
       .orderBy("publicUpdates.id")
       .limit(limit)
       .execute();
@@ -129,7 +130,8 @@ export class AlertsRepository {
     let query = this.db
       .selectFrom("publicUpdates")
       .leftJoin("operations", "operations.id", "publicUpdates.operationId")
-      .select(["publicUpdates.id", "publicUpdates.operationId", "operations.name as operationName", "publicUpdates.title", "publicUpdates.body", "publicUpdates.publishedAt"]);
+      .select(["publicUpdates.id", "publicUpdates.operationId", "operations.name as operationName", "publicUpdates.title", "publicUpdates.body", "publicUpdates.publishedAt"])
+      .where("publicUpdates.withdrawnAt", "is", null);
     if (filter.operationId !== undefined) query = query.where("publicUpdates.operationId", "=", filter.operationId);
     return query.orderBy("publicUpdates.publishedAt", "desc").orderBy("publicUpdates.id", "desc").limit(filter.limit).execute();
   }

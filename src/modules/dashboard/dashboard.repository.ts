@@ -68,6 +68,7 @@ export class DashboardRepository {
       .selectFrom("publicUpdates")
       .select(["id", "title", "body", "publishedAt"])
       .where("operationId", "=", operationId)
+      .where("withdrawnAt", "is", null)
       .orderBy("publishedAt", "desc")
       .orderBy("id", "desc")
       .limit(limit)

@@ -157,10 +157,11 @@ export class DisclosureRepository {
 
   /**
    * Changes whenever anything a list of reports received in [from, to) shows may have changed: a
-   * report added or changed (every change sets updated_at), or a public update attached.
+   * report added or changed (every change sets updated_at), or a public update attached,
+   * changed or withdrawn.
    */
   async listFingerprint(from: string, to: string): Promise<string> {
-    const [reports, updates] = await Promise.all([
+    const [reports, updates, edits] = await Promise.all([
       this.db
         .selectFrom("reports")
         .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max("reports.updatedAt").as("changed")])
@@ -171,8 +172,9 @@ export class DisclosureRepository {
         .selectFrom("publicUpdateReports")
         .select((eb) => [eb.fn.countAll<number>().as("count"), eb.fn.max("publicUpdateReports.publicUpdateId").as("latest")])
         .executeTakeFirst(),
+      this.db.selectFrom("publicUpdates").select((eb) => eb.fn.max("publicUpdates.changedAt").as("changed")).executeTakeFirst(),
     ]);
-    return [reports?.count, reports?.changed, updates?.count, updates?.latest].map((value) => String(value ?? "")).join("|");
+    return [reports?.count, reports?.changed, updates?.count, updates?.latest, edits?.changed].map((value) => String(value ?? "")).join("|");
   }
 
   /** Public updates attached to each of the reports, oldest first. */
@@ -184,6 +186,7 @@ export class DisclosureRepository {
         .innerJoin("publicUpdates", "publicUpdates.id", "publicUpdateReports.publicUpdateId")
         .select(["publicUpdateReports.reportId", "publicUpdates.id as updateId", "publicUpdates.title", "publicUpdates.body", "publicUpdates.publishedAt"])
         .where("publicUpdateReports.reportId", "in", part)
+        .where("publicUpdates.withdrawnAt", "is", null)
         .orderBy("publicUpdates.publishedAt")
         .orderBy("publicUpdates.id")
         .execute();
@@ -200,6 +203,7 @@ export class DisclosureRepository {
       .select(["publicUpdates.id as updateId", "publicUpdates.title", "publicUpdates.body", "publicUpdates.publishedAt", "publicUpdateReports.reportId"])
       .where("publicUpdates.publishedAt", ">=", from)
       .where("publicUpdates.publishedAt", "<", to)
+      .where("publicUpdates.withdrawnAt", "is", null)
       .orderBy("publicUpdates.publishedAt")
       .orderBy("publicUpdates.id")
       .orderBy("publicUpdateReports.reportId")

@@ -56,6 +56,7 @@ export class ReportsRepository {
       .innerJoin("publicUpdateReports", "publicUpdateReports.publicUpdateId", "publicUpdates.id")
       .select(["publicUpdates.id", "publicUpdates.title", "publicUpdates.body", "publicUpdates.publishedAt"])
       .where("publicUpdateReports.reportId", "=", reportId)
+      .where("publicUpdates.withdrawnAt", "is", null)
       .orderBy("publicUpdates.publishedAt", "desc")
       .execute();
   }

@@ -98,6 +98,7 @@ describeEachDatabase("triage", (context) => {
       reports: [first.reference, second.reference],
       moreReports: "",
       operationId: "",
+      action: "publish",
     });
     assert.equal(published.statusCode, 302, published.body.slice(0, 1000));
     for (const { receiptCode } of [first, second]) {
