@@ -35,24 +35,25 @@ export class UpdatesService {
     return { title, body, problems };
   }
 
-  /** What a new update would look like, checked but not saved: the preview before publishing. */
-  async preview(input: NewUpdate): Promise<{ title: string; body: string; reports: string[] }> {
+  /** A new update checked, field by field, with the reports it answers. */
+  private async checked(input: NewUpdate) {
     const { title, body, problems } = this.wording(input);
     const references = [...new Set(input.reportReferences.map((r) => r.trim().toUpperCase()).filter(Boolean))];
     const reports = await this.reports.findByReferences(references);
     const missing = references.filter((ref) => !reports.some((r) => r.reference === ref));
     if (missing.length) problems.push({ field: "reports", message: `No report has the reference ${missing.join(", ")}` });
     if (problems.length) throw errors.invalid(problems);
+    return { title, body, references, reports };
+  }
+
+  /** What a new update would look like, checked but not saved: the preview before publishing. */
+  async preview(input: NewUpdate): Promise<{ title: string; body: string; reports: string[] }> {
+    const { title, body, references } = await this.checked(input);
     return { title, body, reports: references };
   }
 
   async publish(input: NewUpdate, user: StaffUser | null, options: { isDemo?: boolean; now?: Date } = {}): Promise<number> {
-    const { title, body, problems } = this.wording(input);
-    const references = [...new Set(input.reportReferences.map((r) => r.trim().toUpperCase()).filter(Boolean))];
-    const reports = await this.reports.findByReferences(references);
-    const missing = references.filter((ref) => !reports.some((r) => r.reference === ref));
-    if (missing.length) problems.push({ field: "reports", message: `No report has the reference ${missing.join(", ")}` });
-    if (problems.length) throw errors.invalid(problems);
+    const { title, body, reports } = await this.checked(input);
     const id = await this.repository.create(
       {
         operationId: input.operationId ?? reports[0]?.operationId ?? null,
