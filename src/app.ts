@@ -121,14 +121,24 @@ export async function buildApp({ config, database, logger = true, logStream, onA
       ? {
           level: config.logLevel,
           ...(logStream ? { stream: logStream } : {}),
-          // Fastify logs the client's address by default: openbeat logs none, nor bodies or queries.
+          // Fastify logs the client's address by default: openbeat logs none, nor bodies or queries,
+          // nor the path itself, which holds registrations, alert tokens and the tiles looked at:
+          // only the route's pattern (/staff/vehicles/:registration).
           serializers: {
-            req: (request) => ({ method: request.method, url: request.url.split("?")[0], id: request.id }),
+            req: (request) => ({ method: request.method, url: routePattern(request as unknown as FastifyRequest), id: request.id }),
             res: (reply) => ({ statusCode: reply.statusCode }),
           },
         }
       : false,
     genReqId: () => crypto.randomUUID(),
+    // An address that cannot be decoded (a stray %) reaches no route: say so plainly, without
+    // echoing the address back, and log it like any other request, by pattern.
+    frameworkErrors: (error, request, frameworkReply) => {
+      const reply = frameworkReply as FastifyReply;
+      if (error.code !== "FST_ERR_BAD_URL") return reply.send(error);
+      request.log.info({ req: request, res: reply.code(400) }, "address not well formed");
+      return reply.send({ error: "bad_request", message: "This address is not well formed (a % sign must be followed by two hexadecimal digits). Check the link and try again." });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -374,6 +384,11 @@ export async function buildApp({ config, database, logger = true, logStream, onA
 
   await app.ready();
   return app;
+}
+
+/** The pattern of the route a request reached, or "(no route)" for a 404 or an address that is not well formed. */
+function routePattern(request: FastifyRequest): string {
+  return request.routeOptions?.url ?? "(no route)";
 }
 
 function unfinishedSignIn(staff: ResolvedSession): string | null {
