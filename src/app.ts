@@ -23,6 +23,7 @@ import type { Config } from "./config.ts";
 import { isDatabaseDown, type Database } from "./db/database.ts";
 import { AppError, errors } from "./http/errors.ts";
 import { clientKey } from "./http/client-address.ts";
+import { AdmissionGate, BUSY_RETRY_AFTER_SECONDS } from "./http/load-shedding.ts";
 import { ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE } from "./http/cookies.ts";
 import { can, ROLE_NAMES, SECOND_FACTOR_ROLES, type Access } from "./modules/auth/policy.ts";
 import type { ResolvedSession, StaffUser } from "./modules/auth/auth.service.ts";
@@ -232,6 +233,17 @@ export async function buildApp({ config, database, logger = true, logStream, onA
     // Pages are HTML for people; the OpenAPI document describes the JSON API only.
     if (hidden) route.schema = { ...(route.schema ?? {}), hide: true };
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, access: route.config.access, hidden });
+  });
+
+  // First of all, before anything reaches the database (the session is read next).
+  const gate = database.poolSize ? new AdmissionGate(database.poolSize + config.databaseQueueLimit) : null;
+  app.addHook("onRequest", async (request, reply) => {
+    if (!gate || request.url.startsWith("/static/") || request.url.startsWith("/assets/") || gate.admit(reply)) return;
+    // Health says what is true: the database may well be up, but this instance is full.
+    if (request.routeOptions.url === "/healthz") {
+      return reply.status(503).header("retry-after", String(BUSY_RETRY_AFTER_SECONDS)).send({ status: "busy", database: database.dialect });
+    }
+    throw errors.busy(BUSY_RETRY_AFTER_SECONDS);
   });
 
   app.addHook("onRequest", async (request, reply) => {

@@ -22,6 +22,7 @@ const environmentSchema = z.object({
   OPENBEAT_TRUST_PROXY: z.string().optional(),
   OPENBEAT_PUBLIC_URL: z.string().url().optional(),
   OPENBEAT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  OPENBEAT_DB_QUEUE_LIMIT: z.coerce.number().int().min(0).default(100),
   OPENBEAT_RATE_LIMIT_REPORTS: z.coerce.number().int().positive().default(20),
   OPENBEAT_RATE_LIMIT_TRACKING: z.coerce.number().int().positive().default(10),
   OPENBEAT_RATE_LIMIT_SIGN_IN: z.coerce.number().int().positive().default(10),
@@ -48,6 +49,11 @@ export interface Config {
   trustProxy: boolean | string;
   publicUrl: string | null;
   logLevel: string;
+  /**
+   * PostgreSQL: how many requests may wait for a connection beyond the pool's own; more at once
+   * are answered 503 with Retry-After rather than queued until they time out.
+   */
+  databaseQueueLimit: number;
   rateLimits: { reports: number; tracking: number; signIn: number };
   secureCookies: boolean;
   /** Where email alerts are sent through (smtp://user:pass@host:port); without it mail waits in the queue. */
@@ -115,6 +121,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     trustProxy: trustProxy === undefined ? false : trustProxy === "true" ? true : trustProxy,
     publicUrl: env.OPENBEAT_PUBLIC_URL ?? null,
     logLevel: env.OPENBEAT_LOG_LEVEL,
+    databaseQueueLimit: env.OPENBEAT_DB_QUEUE_LIMIT,
     rateLimits: {
       reports: env.OPENBEAT_RATE_LIMIT_REPORTS,
       tracking: env.OPENBEAT_RATE_LIMIT_TRACKING,

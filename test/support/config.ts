@@ -21,6 +21,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     trustProxy: false,
     publicUrl: null,
     logLevel: "silent",
+    databaseQueueLimit: 100,
     rateLimits: { reports: 1000, tracking: 1000, signIn: 1000 },
     secureCookies: false,
     smtpUrl: null,
