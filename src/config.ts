@@ -19,6 +19,8 @@ const environmentSchema = z.object({
   OPENBEAT_SECRET: z.string().min(32, "OPENBEAT_SECRET must be at least 32 characters").optional(),
   OPENBEAT_AUDIT_KEY: z.string().min(32, "OPENBEAT_AUDIT_KEY must be at least 32 characters").optional(),
   OPENBEAT_TILE_URL: z.string().url().optional(),
+  OPENBEAT_TILE_FETCH_PER_SECOND: z.coerce.number().positive().max(1000).default(2),
+  OPENBEAT_TILE_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   OPENBEAT_TRUST_PROXY: z.string().optional(),
   OPENBEAT_PUBLIC_URL: z.string().url().optional(),
   OPENBEAT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -46,6 +48,8 @@ export interface Config {
   /** Keys the audit chain; held outside the database so whoever can write the table cannot re-forge the chain. */
   auditKey: Buffer;
   tileUrl: string | null;
+  /** How hard the tile pre-fetch may ask the tile server: tiles started a second, and at once. */
+  tileFetch: { perSecond: number; concurrency: number };
   trustProxy: boolean | string;
   publicUrl: string | null;
   logLevel: string;
@@ -118,6 +122,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     secret: Buffer.from(env.OPENBEAT_SECRET ?? fallback!.secret),
     auditKey: Buffer.from(env.OPENBEAT_AUDIT_KEY ?? fallback!.auditKey),
     tileUrl: env.OPENBEAT_TILE_URL ?? null,
+    tileFetch: { perSecond: env.OPENBEAT_TILE_FETCH_PER_SECOND, concurrency: env.OPENBEAT_TILE_FETCH_CONCURRENCY },
     trustProxy: trustProxy === undefined ? false : trustProxy === "true" ? true : trustProxy,
     publicUrl: env.OPENBEAT_PUBLIC_URL ?? null,
     logLevel: env.OPENBEAT_LOG_LEVEL,

@@ -18,6 +18,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     secret: crypto.randomBytes(32),
     auditKey: crypto.randomBytes(32),
     tileUrl: null,
+    tileFetch: { perSecond: 2, concurrency: 2 },
     trustProxy: false,
     publicUrl: null,
     logLevel: "silent",

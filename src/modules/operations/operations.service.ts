@@ -46,7 +46,11 @@ function today(now: Date): string {
 }
 
 export class OperationsService {
-  constructor(private readonly repository: OperationsRepository) {}
+  constructor(
+    private readonly repository: OperationsRepository,
+    /** Told when an operation's details change (its publication, status or dates decide which maps show it). */
+    private readonly changed: () => Promise<void> = async () => {},
+  ) {}
 
   listActive(now: Date = new Date()): Promise<OperationRow[]> {
     return this.repository.listActive(today(now));
@@ -75,6 +79,7 @@ export class OperationsService {
       categoriesInScope: toJson(details.categoriesInScope),
       updatedAt: now.toISOString(),
     });
+    await this.changed();
   }
 
   /**
