@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MAX_TILES, planTiles, TILE_MAX_ZOOM, TILE_MIN_ZOOM, tileKey, tileX, tileY, widen } from "./map-tiles.ts";
+import { boundsOfParts, MAX_TILES, planTiles, TILE_MAX_ZOOM, TILE_MIN_ZOOM, tileKey, tileX, tileY, widen } from "./map-tiles.ts";
 
 describe("the box of map tiles kept", () => {
   const ambleside = { west: 0.7147, south: 51.5284, east: 0.7518, north: 51.5436 };
@@ -36,5 +36,14 @@ describe("the box of map tiles kept", () => {
     assert.equal(plan.tiles.get(tileKey(shared))!.public, true);
     assert.equal(plan.tiles.get(tileKey({ zoom: 18, x: tileX(ambleside.west, 18), y: tileY(ambleside.north, 18) }))!.public, false);
     assert.equal(plan.tiles.get(tileKey({ zoom: 18, x: tileX(0.505, 18), y: tileY(51.705, 18) }))!.public, false);
+  });
+
+  it("takes a box for each part of an area, not one spanning the gap between them", () => {
+    const twoParts = { type: "MultiPolygon" as const, coordinates: [[[[0.7755, 51.5302], [0.7837, 51.5302], [0.7837, 51.5352], [0.7755, 51.5302]]], [[[0.6443, 51.5394], [0.6654, 51.5394], [0.6654, 51.5429], [0.6443, 51.5394]]]] };
+    const parts = boundsOfParts(twoParts);
+    assert.deepEqual(parts, [
+      { west: 0.7755, south: 51.5302, east: 0.7837, north: 51.5352 },
+      { west: 0.6443, south: 51.5394, east: 0.6654, north: 51.5429 },
+    ]);
   });
 });

@@ -65,13 +65,19 @@ export function tileY(latitude: number, zoom: number): number {
   return Math.min(2 ** zoom - 1, Math.max(0, Math.floor(y)));
 }
 
-/** The bounding box of a polygon or multipolygon, or null when it has no points. */
-export function boundsOf(geometry: Polygonal): Bounds | null {
-  const points = geometry.type === "Polygon" ? geometry.coordinates.flat() : geometry.coordinates.flat(2);
-  if (points.length === 0) return null;
-  const longitudes = points.map((p) => p[0]!);
-  const latitudes = points.map((p) => p[1]!);
-  return { west: Math.min(...longitudes), south: Math.min(...latitudes), east: Math.max(...longitudes), north: Math.max(...latitudes) };
+/**
+ * The bounding box of each polygon of an area: the two parts of a comparison area kilometres
+ * apart take two small boxes, not one spanning the town between them.
+ */
+export function boundsOfParts(geometry: Polygonal): Bounds[] {
+  const polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+  return polygons.flatMap((polygon) => {
+    const points = polygon.flat();
+    if (points.length === 0) return [];
+    const longitudes = points.map((p) => p[0]!);
+    const latitudes = points.map((p) => p[1]!);
+    return [{ west: Math.min(...longitudes), south: Math.min(...latitudes), east: Math.max(...longitudes), north: Math.max(...latitudes) }];
+  });
 }
 
 export function widen(bounds: Bounds, metres: number): Bounds {

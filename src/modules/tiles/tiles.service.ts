@@ -7,7 +7,7 @@ import crypto from "node:crypto";
 import type { Config } from "../../config.ts";
 import { fromJson } from "../../db/database.ts";
 import type { Polygonal } from "../../domain/geo.ts";
-import { boundsOf, MAX_TILES, planTiles, TILE_MARGIN_METRES, TILE_MAX_ZOOM, tileKey, widen, type PlannedTile, type TileKey, type TilePlan } from "../../domain/map-tiles.ts";
+import { boundsOfParts, MAX_TILES, planTiles, TILE_MARGIN_METRES, TILE_MAX_ZOOM, tileKey, widen, type PlannedTile, type TileKey, type TilePlan } from "../../domain/map-tiles.ts";
 import type { StoredTile, TilesRepository } from "./tiles.repository.ts";
 import { fetchTile, paced, TileRefused, tileUrl, type Pace } from "./upstream.ts";
 
@@ -65,12 +65,14 @@ export class TilesService {
   /** The tiles to keep now: every box of operations that have not ended; public where the operation is published. */
   async plan(now: Date = new Date()): Promise<TilePlan & { areas: number }> {
     const areas = await this.repository.areasToFetch(now.toISOString().slice(0, 10));
-    const covered = areas.flatMap((area) => {
-      const bounds = boundsOf(fromJson<Polygonal>(area.geometry, { type: "Polygon", coordinates: [] }));
-      // The comparison area is on no public map; its box is for the operation lead's editor.
-      return bounds ? [{ bounds: widen(bounds, TILE_MARGIN_METRES), public: area.published && area.role !== "comparison" }] : [];
-    });
-    return { ...planTiles(covered), areas: covered.length };
+    const covered = areas.flatMap((area) =>
+      boundsOfParts(fromJson<Polygonal>(area.geometry, { type: "Polygon", coordinates: [] })).map((bounds) => ({
+        bounds: widen(bounds, TILE_MARGIN_METRES),
+        // The comparison area is on no public map; its box is for the operation lead's editor.
+        public: area.published && area.role !== "comparison",
+      })),
+    );
+    return { ...planTiles(covered), areas: areas.length };
   }
 
   /** Asks for a fetch (the areas changed): whichever instance runs the fetcher next picks it up. */
