@@ -23,6 +23,7 @@ import type { Config } from "./config.ts";
 import { isDatabaseDown, type Database } from "./db/database.ts";
 import { AppError, errors } from "./http/errors.ts";
 import { clientKey } from "./http/client-address.ts";
+import { AdmissionGate, BUSY_RETRY_AFTER_SECONDS } from "./http/load-shedding.ts";
 import { ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE } from "./http/cookies.ts";
 import { can, ROLE_NAMES, SECOND_FACTOR_ROLES, type Access } from "./modules/auth/policy.ts";
 import type { ResolvedSession, StaffUser } from "./modules/auth/auth.service.ts";
@@ -121,14 +122,24 @@ export async function buildApp({ config, database, logger = true, logStream, onA
       ? {
           level: config.logLevel,
           ...(logStream ? { stream: logStream } : {}),
-          // Fastify logs the client's address by default: openbeat logs none, nor bodies or queries.
+          // Fastify logs the client's address by default: openbeat logs none, nor bodies or queries,
+          // nor the path itself, which holds registrations, alert tokens and the tiles looked at:
+          // only the route's pattern (/staff/vehicles/:registration).
           serializers: {
-            req: (request) => ({ method: request.method, url: request.url.split("?")[0], id: request.id }),
+            req: (request) => ({ method: request.method, url: routePattern(request as unknown as FastifyRequest), id: request.id }),
             res: (reply) => ({ statusCode: reply.statusCode }),
           },
         }
       : false,
     genReqId: () => crypto.randomUUID(),
+    // An address that cannot be decoded (a stray %) reaches no route: say so plainly, without
+    // echoing the address back, and log it like any other request, by pattern.
+    frameworkErrors: (error, request, frameworkReply) => {
+      const reply = frameworkReply as FastifyReply;
+      if (error.code !== "FST_ERR_BAD_URL") return reply.send(error);
+      request.log.info({ req: request, res: reply.code(400) }, "address not well formed");
+      return reply.send({ error: "bad_request", message: "This address is not well formed (a % sign must be followed by two hexadecimal digits). Check the link and try again." });
+    },
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -222,6 +233,17 @@ export async function buildApp({ config, database, logger = true, logStream, onA
     // Pages are HTML for people; the OpenAPI document describes the JSON API only.
     if (hidden) route.schema = { ...(route.schema ?? {}), hide: true };
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url, access: route.config.access, hidden });
+  });
+
+  // First of all, before anything reaches the database (the session is read next).
+  const gate = database.poolSize ? new AdmissionGate(database.poolSize + config.databaseQueueLimit) : null;
+  app.addHook("onRequest", async (request, reply) => {
+    if (!gate || request.url.startsWith("/static/") || request.url.startsWith("/assets/") || gate.admit(reply)) return;
+    // Health says what is true: the database may well be up, but this instance is full.
+    if (request.routeOptions.url === "/healthz") {
+      return reply.status(503).header("retry-after", String(BUSY_RETRY_AFTER_SECONDS)).send({ status: "busy", database: database.dialect });
+    }
+    throw errors.busy(BUSY_RETRY_AFTER_SECONDS);
   });
 
   app.addHook("onRequest", async (request, reply) => {
@@ -374,6 +396,11 @@ export async function buildApp({ config, database, logger = true, logStream, onA
 
   await app.ready();
   return app;
+}
+
+/** The pattern of the route a request reached, or "(no route)" for a 404 or an address that is not well formed. */
+function routePattern(request: FastifyRequest): string {
+  return request.routeOptions?.url ?? "(no route)";
 }
 
 function unfinishedSignIn(staff: ResolvedSession): string | null {

@@ -20,9 +20,12 @@ const environmentSchema = z.object({
   OPENBEAT_SECRET: z.string().min(32, "OPENBEAT_SECRET must be at least 32 characters").optional(),
   OPENBEAT_AUDIT_KEY: z.string().min(32, "OPENBEAT_AUDIT_KEY must be at least 32 characters").optional(),
   OPENBEAT_TILE_URL: z.string().url().optional(),
+  OPENBEAT_TILE_FETCH_PER_SECOND: z.coerce.number().positive().max(1000).default(2),
+  OPENBEAT_TILE_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   OPENBEAT_TRUST_PROXY: z.string().optional(),
   OPENBEAT_PUBLIC_URL: z.string().url().optional(),
   OPENBEAT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  OPENBEAT_DB_QUEUE_LIMIT: z.coerce.number().int().min(0).default(100),
   OPENBEAT_RATE_LIMIT_REPORTS: z.coerce.number().int().positive().default(20),
   OPENBEAT_RATE_LIMIT_TRACKING: z.coerce.number().int().positive().default(10),
   OPENBEAT_RATE_LIMIT_SIGN_IN: z.coerce.number().int().positive().default(10),
@@ -46,9 +49,16 @@ export interface Config {
   /** Keys the audit chain; held outside the database so whoever can write the table cannot re-forge the chain. */
   auditKey: Buffer;
   tileUrl: string | null;
+  /** How hard the tile pre-fetch may ask the tile server: tiles started a second, and at once. */
+  tileFetch: { perSecond: number; concurrency: number };
   trustProxy: boolean | string;
   publicUrl: string | null;
   logLevel: string;
+  /**
+   * PostgreSQL: how many requests may wait for a connection beyond the pool's own; more at once
+   * are answered 503 with Retry-After rather than queued until they time out.
+   */
+  databaseQueueLimit: number;
   rateLimits: { reports: number; tracking: number; signIn: number };
   secureCookies: boolean;
   /** Where email alerts are sent through (smtp://user:pass@host:port); without it mail waits in the queue. */
@@ -113,9 +123,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     secret: Buffer.from(env.OPENBEAT_SECRET ?? fallback!.secret),
     auditKey: Buffer.from(env.OPENBEAT_AUDIT_KEY ?? fallback!.auditKey),
     tileUrl: env.OPENBEAT_TILE_URL ?? null,
+    tileFetch: { perSecond: env.OPENBEAT_TILE_FETCH_PER_SECOND, concurrency: env.OPENBEAT_TILE_FETCH_CONCURRENCY },
     trustProxy: trustProxy === undefined ? false : trustProxy === "true" ? true : trustProxy,
     publicUrl: env.OPENBEAT_PUBLIC_URL ?? null,
     logLevel: env.OPENBEAT_LOG_LEVEL,
+    databaseQueueLimit: env.OPENBEAT_DB_QUEUE_LIMIT,
     rateLimits: {
       reports: env.OPENBEAT_RATE_LIMIT_REPORTS,
       tracking: env.OPENBEAT_RATE_LIMIT_TRACKING,

@@ -7,6 +7,7 @@ import { buildApp } from "./app.ts";
 import { loadDemo, loadRealDataOperation } from "./modules/demo/demo.service.ts";
 import { demoAccountLines } from "./modules/demo/accounts.ts";
 import { startMailSender } from "./modules/alerts/sender.ts";
+import { startTileFetcher } from "./modules/tiles/fetcher.ts";
 
 export async function serve(config: Config = loadConfig()): Promise<void> {
   const database = await openDatabase(config.database);
@@ -28,12 +29,14 @@ export async function serve(config: Config = loadConfig()): Promise<void> {
   }
   // Email alerts go out from the queue in the database, so nothing is lost across restarts.
   const mailSender = startMailSender(app.services, app.log);
+  // Map tiles for the operations' areas are fetched ahead, never on a visitor's request.
+  const tileFetcher = startTileFetcher(app.services, app.log);
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, "shutting down: finishing requests in flight");
-    await mailSender.stop();
+    await Promise.all([mailSender.stop(), tileFetcher.stop()]);
     await app.close();
     await database.close();
     process.exit(0);

@@ -50,6 +50,8 @@ import { Open311Service } from "./modules/open311/open311.service.ts";
 import { AlertsRepository } from "./modules/alerts/alerts.repository.ts";
 import { AlertsService } from "./modules/alerts/alerts.service.ts";
 import { MailService } from "./modules/alerts/mail.ts";
+import { TilesRepository } from "./modules/tiles/tiles.repository.ts";
+import { TilesService, tileSettings } from "./modules/tiles/tiles.service.ts";
 
 export function createServices(config: Config, database: Database) {
   const { db } = database;
@@ -58,13 +60,16 @@ export function createServices(config: Config, database: Database) {
   // The one gate between stored rows and every public figure or place.
   const disclosure = new DisclosureService(new DisclosureRepository(db), categories);
   const operationsRepository = new OperationsRepository(db);
-  const operations = new OperationsService(operationsRepository);
+  // An operation published, ended or moved in time changes the box of map tiles to keep.
+  const tiles = new TilesService(new TilesRepository(db), tileSettings(config));
+  const operations = new OperationsService(operationsRepository, () => tiles.request());
   const reportsRepository = new ReportsRepository(db);
   const contactKey = keyFor(config, "contact-details");
   // Setting or changing an operation's areas records a new version of its evaluation design.
   const areas = new AreasService(new AreasRepository(db), async (operationId, reason, userId) => {
     await evaluation.recordDesign(operationId, reason, userId);
     await markDashboardStale(db, operationId);
+    await tiles.request();
   });
   const activity = new ActivityService(new ActivityRepository(db), operations, audit, keyFor(config, "enforcement-subjects"));
   const dashboardRepository = new DashboardRepository(db);
@@ -109,6 +114,7 @@ export function createServices(config: Config, database: Database) {
     categories,
     operations,
     operationsRepository,
+    tiles,
     auth: new AuthService(new UsersRepository(db), new SessionsRepository(db), keyFor(config, "totp")),
     users: new UsersRepository(db),
     rateLimits,

@@ -176,6 +176,16 @@ program
     });
   });
 
+program
+  .command("tiles")
+  .description("Map tiles, kept in the database for a box around the operations' areas (OPENBEAT_TILE_URL)")
+  .command("fetch")
+  .description("Fetch the tiles of the box now (the server does this at start and whenever areas change); exits 3 if some tiles could not be fetched")
+  .action(async () => {
+    const { fetchTilesCommand } = await import("../modules/tiles/tiles.cli.ts");
+    process.exitCode = await withServices((services) => fetchTilesCommand(services));
+  });
+
 const clients = program.command("clients").description("Apps that post residents' reports through Open311");
 clients
   .command("add")

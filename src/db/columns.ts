@@ -13,6 +13,8 @@ export interface ColumnTypes {
   json: "text" | "jsonb";
   boolean: "integer" | "boolean";
   real: "real" | "double precision";
+  /** Bytes (map tiles): blob in SQLite, bytea in PostgreSQL; both read back as a Buffer. */
+  binary: "blob" | "bytea";
   /** Adds an auto-numbered primary key called id. */
   id<T extends string>(table: CreateTableBuilder<T, never>): CreateTableBuilder<T, "id">;
 }
@@ -26,6 +28,7 @@ export function columnTypes(dialect: Dialect): ColumnTypes {
     json: sqlite ? "text" : "jsonb",
     boolean: sqlite ? "integer" : "boolean",
     real: sqlite ? "real" : "double precision",
+    binary: sqlite ? "blob" : "bytea",
     id: (table) =>
       table.addColumn("id", "integer", (column: ColumnDefinitionBuilder) =>
         sqlite ? column.primaryKey().autoIncrement() : column.primaryKey().generatedByDefaultAsIdentity(),

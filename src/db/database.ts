@@ -30,6 +30,8 @@ export interface Database {
   dialect: Dialect;
   /** The PostgreSQL schema in use when not the default (tests isolate themselves in one each). */
   schema?: string;
+  /** PostgreSQL's connection pool size (requests beyond it wait in the pool's queue); none on SQLite. */
+  poolSize?: number;
   close(): Promise<void>;
 }
 
@@ -108,9 +110,10 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
     });
     return { db, dialect: "sqlite", close: () => db.destroy() };
   }
+  const poolSize = options.poolSize ?? 10;
   const pool = new pg.Pool({
     connectionString: target.url,
-    max: options.poolSize ?? 10,
+    max: poolSize,
     types: pgTypes,
     connectionTimeoutMillis: 5000,
     options: options.schema ? `-c search_path=${options.schema}` : undefined,
@@ -122,7 +125,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   pool.on("connect", (client) => client.on("error", () => {}));
   await checkReachable(pool, target.url);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
-  return { db, dialect: "postgres", schema: options.schema, close: () => db.destroy() };
+  return { db, dialect: "postgres", schema: options.schema, poolSize, close: () => db.destroy() };
 }
 
 /** A database that cannot be used as configured, with what to do about it. */

@@ -14,6 +14,7 @@ const LOGICAL: Record<string, string> = {
   date: "date",
   jsonb: "json",
   bool: "boolean",
+  bytea: "binary",
 };
 
 describe("the migrated schemas of SQLite and PostgreSQL", { skip: testDialects().length < 2 ? "needs both databases" : false }, () => {
@@ -55,7 +56,7 @@ describe("the migrated schemas of SQLite and PostgreSQL", { skip: testDialects()
         const logical = LOGICAL[type];
         assert.ok(logical, `unexpected PostgreSQL type ${type} for ${table}.${column}`);
         const sqliteType = a[table]![column]!.type;
-        const expected = { timestamp: "text", date: "text", json: "text", boolean: "integer", real: "real", integer: "integer", bigint: "bigint", text: "text" }[logical];
+        const expected = { timestamp: "text", date: "text", json: "text", boolean: "integer", real: "real", integer: "integer", bigint: "bigint", text: "text", binary: "blob" }[logical];
         assert.equal(sqliteType, expected, `${table}.${column}: PostgreSQL ${type}, SQLite ${sqliteType}`);
       }
     }

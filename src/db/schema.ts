@@ -448,6 +448,8 @@ export interface Schema {
   dashboardSettings: DashboardSettingsTable;
   dashboardChanges: DashboardChangesTable;
   dashboardSnapshots: DashboardSnapshotsTable;
+  mapTiles: MapTilesTable;
+  mapTileFetches: MapTileFetchesTable;
 }
 
 export interface SafeguardingCasesTable {
@@ -652,4 +654,29 @@ export interface DashboardSnapshotsTable {
   freshness: string;
   data: string;
   computedAt: string;
+}
+
+/** 0015_tiles: the map tiles kept for the box around the operations' areas (domain/map-tiles.ts). */
+export interface MapTilesTable {
+  zoom: number;
+  x: number;
+  y: number;
+  /** In a published operation's box: answered to everyone, not only to staff. */
+  public: Flag;
+  contentType: string;
+  body: Buffer;
+  fetchedAt: string;
+}
+
+/**
+ * The one row that coordinates fetching tiles across instances: a change of areas raises
+ * `requested`; whoever holds the lease fetches, and records the request it answered in `done`.
+ */
+export interface MapTileFetchesTable {
+  id: number;
+  requested: number;
+  done: number;
+  holder: string | null;
+  leaseUntil: string | null;
+  finishedAt: string | null;
 }

@@ -33,6 +33,14 @@ export const errors = {
       [],
       { "retry-after": String(retryAfterSeconds) },
     ),
+  busy: (retryAfterSeconds: number) =>
+    new AppError(
+      "busy",
+      503,
+      `openbeat is too busy to answer right now. Nothing you sent was saved, and anything you had typed into the form is kept: wait ${retryAfterSeconds} seconds and try again.`,
+      [],
+      { "retry-after": String(retryAfterSeconds) },
+    ),
   unavailable: (message = "The database is not answering. Try again in a minute.") =>
     new AppError("unavailable", 503, message, [], { "retry-after": "30" }),
 };

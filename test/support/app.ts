@@ -2,6 +2,7 @@
 // sign-in form.
 import type { FastifyInstance } from "fastify";
 import type { Config } from "../../src/config.ts";
+import type { Polygonal } from "../../src/domain/geo.ts";
 import { buildApp } from "../../src/app.ts";
 import type { Role } from "../../src/modules/auth/policy.ts";
 import { testConfig } from "./config.ts";
@@ -56,14 +57,22 @@ export function validReport(overrides: Record<string, unknown> = {}): Record<str
   };
 }
 
+export interface TestOperationOptions {
+  published?: boolean;
+  name?: string;
+  /** Its own areas instead of the demo's (target, buffer, comparison; any may be left out). */
+  areas?: Partial<Record<"target" | "buffer" | "comparison", Polygonal>>;
+}
+
 /** An active, published operation around Ambleside Drive (the demo's areas), for tests that need one. */
-export async function activeOperation(app: FastifyInstance, slug = `test-operation-${process.pid}-${++counter}`): Promise<number> {
+export async function activeOperation(app: FastifyInstance, slug = `test-operation-${process.pid}-${++counter}`, options: TestOperationOptions = {}): Promise<number> {
   const { DEMO_TARGET, DEMO_BUFFER, DEMO_COMPARISON } = await import("../../src/modules/demo/demo.service.ts");
   const now = new Date().toISOString();
+  const areas = options.areas ?? { target: DEMO_TARGET, buffer: DEMO_BUFFER, comparison: DEMO_COMPARISON };
   return app.services.operationsRepository.create(
     {
       slug,
-      name: `Test operation ${slug}`,
+      name: options.name ?? `Test operation ${slug}`,
       summary: "An operation for tests.",
       objectives: JSON.stringify(["Reduce kerb crawling"]),
       categoriesInScope: JSON.stringify(["kerb-crawling"]),
@@ -71,15 +80,13 @@ export async function activeOperation(app: FastifyInstance, slug = `test-operati
       endsOn: null,
       plannedHoursPerWeek: 40,
       status: "active",
-      published: true,
+      published: options.published ?? true,
       isDemo: false,
       createdAt: now,
       updatedAt: now,
     },
-    [
-      { role: "target", name: "Target", geometry: JSON.stringify(DEMO_TARGET), createdAt: now },
-      { role: "buffer", name: "Buffer", geometry: JSON.stringify(DEMO_BUFFER), createdAt: now },
-      { role: "comparison", name: "Comparison", geometry: JSON.stringify(DEMO_COMPARISON), createdAt: now },
-    ],
+    (["target", "buffer", "comparison"] as const)
+      .filter((role) => areas[role])
+      .map((role) => ({ role, name: `${role[0]!.toUpperCase()}${role.slice(1)}`, geometry: JSON.stringify(areas[role]), createdAt: now })),
   );
 }

@@ -167,6 +167,8 @@ export async function loadDemo(services: Services, now: Date = new Date()): Prom
     ],
   );
 
+  // Its areas are new: the map tiles around them are fetched (by a running server, or `tiles fetch`).
+  await services.tiles.request();
   await loadDemoCalls(services, operationId, now);
 
   const random = seeded(2018);

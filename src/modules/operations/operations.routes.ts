@@ -225,7 +225,7 @@ export function registerOperationPages(app: FastifyInstance, services: Services)
   const mapSettings = async () => ({
     tiles: services.config.tileUrl ? "/tiles/{z}/{x}/{y}.png" : "",
     attribution: services.config.tileUrl ? "Map data © OpenStreetMap contributors" : "",
-    centre: await services.operations.mapCentre(),
+    centre: await services.operations.mapCentre(new Date(), { unpublished: true }),
   });
 
   async function operationOf(request: FastifyRequest<WithId>): Promise<OperationRow> {

@@ -36,12 +36,21 @@ export interface AreaFeature {
   geometry: Polygonal;
 }
 
+/** Which operations a map shows: published ones, unless it is a staff map. */
+export interface ShownOperations {
+  unpublished?: boolean;
+}
+
 function today(now: Date): string {
   return now.toISOString().slice(0, 10);
 }
 
 export class OperationsService {
-  constructor(private readonly repository: OperationsRepository) {}
+  constructor(
+    private readonly repository: OperationsRepository,
+    /** Told when an operation's details change (its publication, status or dates decide which maps show it). */
+    private readonly changed: () => Promise<void> = async () => {},
+  ) {}
 
   listActive(now: Date = new Date()): Promise<OperationRow[]> {
     return this.repository.listActive(today(now));
@@ -70,6 +79,7 @@ export class OperationsService {
       categoriesInScope: toJson(details.categoriesInScope),
       updatedAt: now.toISOString(),
     });
+    await this.changed();
   }
 
   /**
@@ -89,9 +99,13 @@ export class OperationsService {
     return { operationId: null, areaRole: null };
   }
 
-  /** Target and buffer outlines of active operations, for the report map (never the comparison: it is not policed). */
-  async activeAreaFeatures(now: Date = new Date()): Promise<AreaFeature[]> {
-    const operations = await this.listActive(now);
+  /**
+   * Target and buffer outlines of active operations, for the report map (never the comparison: it
+   * is not policed). Public maps show published operations only, as their dashboards do; staff
+   * maps (`{ unpublished: true }`) show every active operation.
+   */
+  async activeAreaFeatures(now: Date = new Date(), options: ShownOperations = {}): Promise<AreaFeature[]> {
+    const operations = (await this.listActive(now)).filter((o) => options.unpublished || o.published);
     const areas = await this.repository.areasOf(operations.map((o) => o.id));
     return areas
       .filter((area) => area.role !== "comparison")
@@ -102,9 +116,9 @@ export class OperationsService {
       }));
   }
 
-  /** Where a map should open: the middle of the first active operation's target area. */
-  async mapCentre(now: Date = new Date()): Promise<{ latitude: number; longitude: number }> {
-    const features = await this.activeAreaFeatures(now);
+  /** Where a map should open: the middle of the first active operation's target area (published ones only, unless asked). */
+  async mapCentre(now: Date = new Date(), options: ShownOperations = {}): Promise<{ latitude: number; longitude: number }> {
+    const features = await this.activeAreaFeatures(now, options);
     const target = features.find((f) => f.properties.role === "target");
     const ring = target?.geometry.type === "Polygon" ? target.geometry.coordinates[0] : target?.geometry.coordinates[0]?.[0];
     if (!ring || ring.length === 0) return { latitude: 51.5383, longitude: 0.7314 };

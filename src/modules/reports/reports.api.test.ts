@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
-import { testApp, validReport } from "../../../test/support/app.ts";
+import { activeOperation, testApp, validReport } from "../../../test/support/app.ts";
+import { PageClient } from "../../../test/support/client.ts";
+import type { Polygonal } from "../../domain/geo.ts";
 
 describeEachDatabase("reports API", (context, dialect) => {
   let app: FastifyInstance;
@@ -172,5 +174,43 @@ describeEachDatabase("rate limits", (context) => {
     const rows = await db.selectFrom("rateLimits").selectAll().execute();
     assert.ok(rows.length > 0);
     for (const row of rows) assert.ok(!row.key.includes("127.0.0.1"), "the client address is never stored");
+  });
+});
+
+describeEachDatabase("what anonymous visitors see of operations not yet published", (context) => {
+  let app: FastifyInstance;
+  let unpublished: number;
+  // Chelmsford, well away from the demo operation in Southend.
+  const square = (west: number, south: number, east: number, north: number) => [[[west, south], [east, south], [east, north], [west, north], [west, south]]];
+  const hiddenTarget: Polygonal = { type: "Polygon", coordinates: square(0.47, 51.73, 0.48, 51.74) };
+  const hiddenBuffer: Polygonal = { type: "Polygon", coordinates: [...square(0.465, 51.725, 0.485, 51.745), square(0.47, 51.73, 0.48, 51.74)[0]!.reverse()] };
+  before(async () => {
+    app = await testApp(context());
+    unpublished = await activeOperation(app, "unannounced", { published: false, name: "Unannounced operation", areas: { target: hiddenTarget, buffer: hiddenBuffer } });
+  });
+  after(async () => app.close());
+
+  it("leaves them out of the report map's areas and its centre, as their dashboards do", async () => {
+    assert.equal((await app.inject(`/api/operations/${unpublished}/areas`)).statusCode, 404);
+    const areas = (await app.inject("/api/areas/active")).json() as { features: Array<{ properties: { operation: string } }> };
+    assert.deepEqual(areas.features.map((f) => f.properties.operation), []);
+    const client = new PageClient(app);
+    await client.get("/report");
+    await client.post("/report", { danger: "no" });
+    const where = await client.get("/report/where");
+    assert.equal(where.statusCode, 200);
+    assert.doesNotMatch(where.body, /data-centre-latitude="51\.73\d*"/, "the map does not open on the unpublished target");
+
+    const published = await activeOperation(app);
+    const shown = (await app.inject("/api/areas/active")).json() as { features: Array<{ properties: { operation: string; role: string } }> };
+    assert.deepEqual([...new Set(shown.features.map((f) => f.properties.operation))], [`Test operation ${(await app.services.operationsRepository.findById(published))!.slug}`]);
+  });
+
+  it("still places a report made inside one in that operation, for its staff", async () => {
+    const response = await app.inject({ method: "POST", url: "/api/reports", payload: validReport({ lat: 51.735, lng: 0.475 }) });
+    assert.equal(response.statusCode, 201, response.body);
+    const stored = await context().database.db.selectFrom("reports").selectAll().where("reference", "=", response.json().reference).executeTakeFirstOrThrow();
+    assert.equal(stored.operationId, unpublished);
+    assert.equal(stored.areaRole, "target");
   });
 });

@@ -53,7 +53,7 @@ export function registerReportApi(app: FastifyInstance, services: Services): voi
     "/api/areas/active",
     {
       config: json,
-      schema: { tags: ["operations"], summary: "Target and buffer areas of the operations running now, as GeoJSON", response: { 200: featureCollectionSchema } },
+      schema: { tags: ["operations"], summary: "Target and buffer areas of the published operations running now, as GeoJSON", response: { 200: featureCollectionSchema } },
     },
     async () => ({ type: "FeatureCollection" as const, features: (await services.operations.activeAreaFeatures()) as never }),
   );

@@ -141,3 +141,39 @@ describeEachDatabase("the report form without JavaScript", (context) => {
     assert.equal(forged.statusCode, 403);
   });
 });
+
+describeEachDatabase("starting reports from one connection", (context) => {
+  let app: FastifyInstance;
+  before(async () => {
+    // Drafts are limited to three times the reports a connection may send in an hour.
+    app = await testApp(context(), { rateLimits: { reports: 2, tracking: 1000, signIn: 1000 } });
+  });
+  after(async () => app.close());
+  const drafts = async () => Number((await context().database.db.selectFrom("reportDrafts").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+
+  it("stops new drafts past the limit with a kind page that still points to 999, keeping the ones started", async () => {
+    const start = async () => {
+      const client = new PageClient(app);
+      await client.get("/report");
+      return { client, response: await client.post("/report", { danger: "no" }) };
+    };
+    for (let i = 0; i < 6; i++) assert.equal((await start()).response.statusCode, 302);
+    assert.equal(await drafts(), 6);
+
+    const { client, response } = await start();
+    assert.equal(response.statusCode, 429);
+    assert.ok(Number(response.headers["retry-after"]) > 0, "says when to try again");
+    assert.match(response.body, /If someone is in danger now, call 999/);
+    assert.match(response.body, /started a lot of reports from this connection/);
+    assert.match(response.body, /try again in \d+ minutes?/);
+    assert.match(response.body, /101/);
+    assert.ok(!client.cookies.has("ob_draft"));
+    assert.equal(await drafts(), 6, "no draft is stored past the limit");
+
+    // Someone in danger is never turned away by the limit.
+    await client.get("/report");
+    const danger = await client.post("/report", { danger: "yes" });
+    assert.equal(danger.statusCode, 200);
+    assert.match(danger.body, /Call 999 now/);
+  });
+});

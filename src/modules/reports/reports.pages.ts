@@ -54,6 +54,10 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   const expired = (reply: FastifyReply) => reply.redirect("/report?expired=1");
 
+  // A draft is a row in the database: one connection may start three times the reports it may
+  // send in an hour (going back to the start, a second device), and no more.
+  const draftLimit = () => ({ name: "report-drafts", max: 3 * services.config.rateLimits.reports, windowSeconds: 3600 });
+
   app.get<{ Querystring: { expired?: string } }>("/report", { config: { access: access.public } }, async (request, reply) =>
     page(reply, "start.njk", { title: "Make a report", expired: request.query.expired === "1" }),
   );
@@ -67,6 +71,14 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
     }
     const existing = await loadDraft(request);
     if (existing) return reply.redirect("/report/where");
+    try {
+      await services.rateLimits.hit(draftLimit(), request.clientKey);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.statusCode !== 429) throw error;
+      reply.headers(error.headers);
+      const minutes = Math.ceil(Number(error.headers["retry-after"]) / 60);
+      return page(reply, "too-many-drafts.njk", { title: "Please wait before starting another report", minutes }, 429);
+    }
     const token = await services.drafts.create({ danger: "no" });
     reply.setCookie(DRAFT_COOKIE, token, cookieOptions);
     return reply.redirect("/report/where");

@@ -5,6 +5,7 @@
 // The map may also show an operation's stored areas (data-areas, a GeoJSON URL) and other
 // fields' areas on the same page as guides (data-guides, their ids); with no field it only shows.
 import L from "leaflet";
+import { addTiles } from "./tile-layer.ts";
 
 type Polygonal = GeoJSON.Polygon | GeoJSON.MultiPolygon;
 
@@ -45,9 +46,7 @@ export async function enhanceAreaDrawing(container: HTMLElement): Promise<void> 
     [Number(container.dataset.centreLatitude), Number(container.dataset.centreLongitude)],
     Number(container.dataset.zoom ?? 15),
   );
-  if (container.dataset.tiles) {
-    L.tileLayer(container.dataset.tiles, { maxZoom: 19, attribution: container.dataset.attribution ?? "" }).addTo(map);
-  }
+  addTiles(map, container);
 
   // What the view opens on: the areas named in data-fit, the guides and the area in the field.
   const fitRoles = (container.dataset.fit ?? "").split(/\s+/).filter(Boolean);

@@ -2,6 +2,7 @@
 // fields. Tiles come from openbeat's own proxy (no third party sees who is looking), and with
 // no tile server the map still shows the operation's areas, and the street description remains.
 import L from "leaflet";
+import { addTiles } from "./tile-layer.ts";
 
 export function enhanceLocationMaps(): void {
   for (const container of document.querySelectorAll<HTMLElement>("[data-location-map]")) {
@@ -20,12 +21,7 @@ async function enhance(container: HTMLElement): Promise<void> {
     [Number(container.dataset.centreLatitude), Number(container.dataset.centreLongitude)],
     Number(container.dataset.zoom ?? 15),
   );
-  if (container.dataset.tiles) {
-    L.tileLayer(container.dataset.tiles, {
-      maxZoom: 19,
-      attribution: container.dataset.attribution ?? "",
-    }).addTo(map);
-  }
+  addTiles(map, container);
   if (container.dataset.areas) {
     try {
       const response = await fetch(container.dataset.areas, { headers: { accept: "application/json" } });
