@@ -39,7 +39,10 @@ export function registerAlertPages(app: FastifyInstance, services: Services): vo
     );
   }
 
-  app.get("/alerts", { config: open }, async (_request, reply) => form(reply));
+  // ?operation=ID, from an operation's dashboard, chooses it already.
+  app.get<{ Querystring: { operation?: string } }>("/alerts", { config: open }, async (request, reply) =>
+    form(reply, /^\d{1,9}$/.test(request.query.operation ?? "") ? { values: { choice: `operation-${request.query.operation}` } } : {}),
+  );
 
   app.post("/alerts", { config: open }, async (request, reply) => {
     const body = (request.body ?? {}) as FormBody;

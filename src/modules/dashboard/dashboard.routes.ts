@@ -83,7 +83,14 @@ export function registerDashboardPages(app: FastifyInstance, services: Services)
       rendered.set(key, body);
       if (rendered.size > RENDERED) rendered.delete(rendered.keys().next().value!);
     }
-    return reply.page("dashboard/views/dashboard.njk", { title: data.operation.name, section: "operations", body, preview: !operation.published, noStore: !operation.published });
+    return reply.page("dashboard/views/dashboard.njk", {
+      title: data.operation.name,
+      section: "operations",
+      body,
+      preview: !operation.published,
+      noStore: !operation.published,
+      feed: { title: `${data.operation.name}: public updates`, href: `/feeds/operations/${data.operation.slug}/updates.atom` },
+    });
   });
 
   app.get<{ Params: { slug: string } }>("/operations/:slug/methodology", { config: open }, async (request, reply) => {
