@@ -2,3 +2,5 @@
 export const SESSION_COOKIE = "ob_session";
 export const ANONYMOUS_CSRF_COOKIE = "ob_csrf";
 export const DRAFT_COOKIE = "ob_draft";
+/** Set when a report is sent, holding only "1": Back from "Report sent" then says it was sent. */
+export const SENT_COOKIE = "ob_sent";

@@ -82,6 +82,7 @@ describeEachDatabase("the report form without JavaScript", (context) => {
     assert.match(done.body, /Report sent/);
     const code = /id="receipt-code">([^<]+)</.exec(done.body)?.[1];
     assert.match(code ?? "", /^[0-9A-Z]{4}(-[0-9A-Z]{4}){3}$/);
+    assert.doesNotMatch(done.body, /OB-[0-9A-Z]{7}/, "one code only: the receipt code");
     assert.equal(done.headers["cache-control"], "no-store");
     assert.equal(await count("reports"), before + 1);
     assert.equal(await count("reportDrafts"), 0, "the draft is deleted on submission");
@@ -89,6 +90,14 @@ describeEachDatabase("the report form without JavaScript", (context) => {
     // A reload of the confirmation page posts the same form again.
     const again = await client.post("/report/check", {}, { csrf: token });
     assert.equal(again.statusCode, 410);
+    assert.match(again.body, /Your report has already been sent/);
+    assert.doesNotMatch(again.body, /timed out/);
+    // Back from "Report sent" to the check page: it was sent, not timed out.
+    const back = await client.get("/report/check");
+    assert.equal(back.headers.location, "/report?sent=1");
+    const start = await client.get("/report?sent=1");
+    assert.match(start.body, /Your report has been sent: there is no need to send it again/);
+    assert.doesNotMatch(start.body, /timed out/);
     assert.equal(await count("reports"), before + 1, "a second send files nothing");
 
     const report = await context().database.db.selectFrom("reports").selectAll().orderBy("id", "desc").limit(1).executeTakeFirstOrThrow();

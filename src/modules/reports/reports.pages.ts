@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, type FieldProblem } from "../../http/errors.ts";
 import { formErrors } from "../../web/render.ts";
-import { DRAFT_COOKIE } from "../../http/cookies.ts";
+import { DRAFT_COOKIE, SENT_COOKIE } from "../../http/cookies.ts";
 import { access } from "../auth/policy.ts";
 import { COLOURS } from "../../domain/vehicles.ts";
 import { utcToLondonParts } from "../../domain/time.ts";
@@ -52,14 +52,16 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
     return null;
   }
 
-  const expired = (reply: FastifyReply) => reply.redirect("/report?expired=1");
+  // Back from "Report sent" finds no draft: the sent mark (no identifier, only "1") says the report
+  // went, so the resident is not told it timed out and invited to send it again.
+  const expired = (request: FastifyRequest, reply: FastifyReply) => reply.redirect(request.cookies[SENT_COOKIE] ? "/report?sent=1" : "/report?expired=1");
 
   // A draft is a row in the database: one connection may start three times the reports it may
   // send in an hour (going back to the start, a second device), and no more.
   const draftLimit = () => ({ name: "report-drafts", max: 3 * services.config.rateLimits.reports, windowSeconds: 3600 });
 
-  app.get<{ Querystring: { expired?: string } }>("/report", { config: { access: access.public } }, async (request, reply) =>
-    page(reply, "start.njk", { title: "Make a report", expired: request.query.expired === "1" }),
+  app.get<{ Querystring: { expired?: string; sent?: string } }>("/report", { config: { access: access.public } }, async (request, reply) =>
+    page(reply, "start.njk", { title: "Make a report", expired: request.query.expired === "1", sent: request.query.sent === "1" && Boolean(request.cookies[SENT_COOKIE]) }),
   );
 
   app.post("/report", { config: { access: access.public } }, async (request, reply) => {
@@ -81,6 +83,7 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
     }
     const token = await services.drafts.create({ danger: "no" });
     reply.setCookie(DRAFT_COOKIE, token, cookieOptions);
+    reply.clearCookie(SENT_COOKIE, { path: "/report" });
     return reply.redirect("/report/where");
   });
 
@@ -99,13 +102,13 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   app.get<{ Querystring: { change?: string } }>("/report/where", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     return page(reply, "where.njk", { ...(await whereContext(loaded.draft)), returnTo: request.query.change ? "check" : "" });
   });
 
   app.post("/report/where", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     const body = (request.body ?? {}) as FormBody;
     const { values, problems } = parseWhere(body);
     const draft = { ...loaded.draft, ...values };
@@ -118,7 +121,7 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   app.get<{ Querystring: { change?: string } }>("/report/category", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     const redirect = guard(loaded.draft, "category");
     if (redirect) return reply.redirect(redirect);
     return page(reply, "category.njk", { ...(await categoryContext(loaded.draft)), returnTo: request.query.change ? "check" : "" });
@@ -126,7 +129,7 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   app.post("/report/category", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     const body = (request.body ?? {}) as FormBody;
     const code = field(body, "category");
     const category = await services.categories.find(code);
@@ -147,7 +150,7 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   app.get<{ Querystring: { change?: string } }>("/report/details", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     const redirect = guard(loaded.draft, "details");
     if (redirect) return reply.redirect(redirect);
     return page(reply, "details.njk", { ...(await detailsContext(loaded.draft)), returnTo: request.query.change ? "check" : "" });
@@ -155,7 +158,7 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   app.post("/report/details", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     const redirect = guard(loaded.draft, "details");
     if (redirect) return reply.redirect(redirect);
     const body = (request.body ?? {}) as FormBody;
@@ -171,7 +174,7 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   app.get<{ Querystring: { change?: string } }>("/report/contact", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     const redirect = guard(loaded.draft, "contact");
     if (redirect) return reply.redirect(redirect);
     return page(reply, "contact.njk", { title: "Can we contact you about this report?", draft: loaded.draft, returnTo: request.query.change ? "check" : "" });
@@ -179,7 +182,7 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   app.post("/report/contact", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     const body = (request.body ?? {}) as FormBody;
     const { values, problems } = parseContact(body);
     const draft = { ...loaded.draft, ...values };
@@ -212,7 +215,7 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
 
   app.get("/report/check", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
-    if (!loaded) return expired(reply);
+    if (!loaded) return expired(request, reply);
     const redirect = guard(loaded.draft, "check");
     if (redirect) return reply.redirect(redirect);
     return page(reply, "check.njk", await checkContext(loaded.draft));
@@ -221,13 +224,17 @@ export function registerReportPages(app: FastifyInstance, services: Services): v
   app.post("/report/check", { config: { access: access.public } }, async (request, reply) => {
     const loaded = await loadDraft(request);
     // Sent twice (a reload, a double click): the draft is gone, so say so rather than file it again.
-    if (!loaded) return page(reply, "already-sent.njk", { title: "This report has already been sent or has expired" }, 410);
+    if (!loaded) {
+      const sent = Boolean(request.cookies[SENT_COOKIE]);
+      return page(reply, "already-sent.njk", { title: sent ? "Your report has already been sent" : "This report has already been sent or has expired", sent }, 410);
+    }
     const report = draftToReport(loaded.draft);
     if (!report) return reply.redirect(`/report/${firstMissing(loaded.draft) ?? "where"}`);
     try {
       const receipt = await services.reports.submit(report, { rateLimits: [{ limit: { name: "reports", max: services.config.rateLimits.reports, windowSeconds: 3600 }, client: request.clientKey }] });
       await services.drafts.delete(loaded.token);
       reply.clearCookie(DRAFT_COOKIE, { path: "/report" });
+      reply.setCookie(SENT_COOKIE, "1", cookieOptions);
       return page(reply, "confirmation.njk", { title: "Report sent", receipt });
     } catch (error) {
       if (error instanceof AppError && error.statusCode === 400) return page(reply, "check.njk", await checkContext(loaded.draft, error.fields), 400);
