@@ -34,6 +34,7 @@ import { registerReportPages } from "./modules/reports/reports.pages.ts";
 import { registerReportApi } from "./modules/reports/reports.api.ts";
 import { registerTrackingPages } from "./modules/reports/tracking.pages.ts";
 import { registerAuthPages } from "./modules/auth/auth.routes.ts";
+import { registerStaffHome } from "./modules/staff-home/staff-home.routes.ts";
 import { registerTriagePages } from "./modules/triage/triage.routes.ts";
 import { registerUpdatePages } from "./modules/updates/updates.routes.ts";
 import { registerVehiclePages } from "./modules/vehicles/vehicles.routes.ts";
@@ -371,6 +372,7 @@ export async function buildApp({ config, database, logger = true, logStream, onA
   registerTrackingPages(app, services);
   registerReportApi(app, services);
   registerAuthPages(app, services);
+  registerStaffHome(app, services);
   registerTriagePages(app, services);
   registerUpdatePages(app, services);
   registerVehiclePages(app, services);

@@ -40,6 +40,7 @@ import { UpdatesRepository } from "./modules/updates/updates.repository.ts";
 import { UpdatesService } from "./modules/updates/updates.service.ts";
 import { DashboardRepository, markDashboardStale } from "./modules/dashboard/dashboard.repository.ts";
 import { DashboardService } from "./modules/dashboard/dashboard.service.ts";
+import { StaffHomeService } from "./modules/staff-home/staff-home.service.ts";
 import { DisclosureRepository } from "./modules/disclosure/disclosure.repository.ts";
 import { DisclosureService } from "./modules/disclosure/disclosure.service.ts";
 import { VehiclesRepository } from "./modules/vehicles/vehicles.repository.ts";
@@ -65,6 +66,9 @@ export function createServices(config: Config, database: Database) {
   const operations = new OperationsService(operationsRepository, () => tiles.request());
   const reportsRepository = new ReportsRepository(db);
   const contactKey = keyFor(config, "contact-details");
+  const triage = new TriageService(new TriageRepository(db), reportsRepository, categories, audit, contactKey);
+  const partners = new PartnersService(new PartnersRepository(db), new UsersRepository(db), audit, keyFor(config, "safeguarding"));
+  const safeguarding = new SafeguardingService(new SafeguardingRepository(db), new PartnersRepository(db), audit, keyFor(config, "safeguarding"));
   // Setting or changing an operation's areas records a new version of its evaluation design.
   const areas = new AreasService(new AreasRepository(db), async (operationId, reason, userId) => {
     await evaluation.recordDesign(operationId, reason, userId);
@@ -120,14 +124,15 @@ export function createServices(config: Config, database: Database) {
     rateLimits,
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),
     reports,
-    triage: new TriageService(new TriageRepository(db), reportsRepository, categories, audit, contactKey),
+    triage,
     updates: new UpdatesService(new UpdatesRepository(db), reportsRepository, disclosure, audit),
     vehicles,
     planner,
     disclosure,
     dashboard: new DashboardService(dashboardRepository, evaluation, planner, disclosure),
-    partners: new PartnersService(new PartnersRepository(db), new UsersRepository(db), audit, keyFor(config, "safeguarding")),
-    safeguarding: new SafeguardingService(new SafeguardingRepository(db), new PartnersRepository(db), audit, keyFor(config, "safeguarding")),
+    partners,
+    safeguarding,
+    staffHome: new StaffHomeService(triage, activity, vehicles, operations, safeguarding, partners),
     activity,
     areas,
     evaluation,

@@ -4,7 +4,7 @@ import { formErrors } from "../../web/render.ts";
 import { SESSION_COOKIE } from "../../http/cookies.ts";
 import { field, type FormBody } from "../reports/report-form.ts";
 import type { Services } from "../../services.ts";
-import { access, can } from "./policy.ts";
+import { access } from "./policy.ts";
 import { MINIMUM_PASSWORD_LENGTH } from "./passwords.ts";
 import { SESSION_LIFETIME_HOURS } from "./auth.service.ts";
 
@@ -99,15 +99,6 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     if (request.staff) await services.auth.signOut(request.staff.token);
     reply.clearCookie(SESSION_COOKIE, { path: "/" });
     return reply.redirect("/staff/sign-in?signedOut=1");
-  });
-
-  app.get("/staff", { config: { access: access.signedIn } }, async (request, reply) => {
-    const user = request.staff!.user;
-    return reply.page("auth/views/staff-home.njk", {
-      title: "Staff",
-      canTriage: can(user.role, "reports:triage"),
-      canPublish: can(user.role, "updates:publish"),
-    });
   });
 
   app.get("/staff/password", { config: { access: access.signedIn } }, async (request, reply) =>

@@ -16,6 +16,11 @@ export class SafeguardingRepository {
     return this.db.selectFrom("safeguardingCases").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  /** The urgent duties of every case in a state, and nothing else of them. */
+  dutiesOfCases(status: string): Promise<Array<{ urgentDuties: string }>> {
+    return this.db.selectFrom("safeguardingCases").select("urgentDuties").where("status", "=", status).execute();
+  }
+
   listCases(status: string) {
     return this.db
       .selectFrom("safeguardingCases")

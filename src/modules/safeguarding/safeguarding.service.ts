@@ -159,6 +159,12 @@ export class SafeguardingService {
     });
   }
 
+  /** For the safeguarding lead's home page: how many cases are open and how many owe an urgent duty. No case is consulted. */
+  async openCaseCounts(): Promise<{ cases: number; urgent: number }> {
+    const rows = await this.repository.dutiesOfCases("open");
+    return { cases: rows.length, urgent: rows.filter((row) => outstandingDuties(fromJson<UrgentDuties>(row.urgentDuties, {})).length > 0).length };
+  }
+
   async exists(id: number): Promise<boolean> {
     return Number.isSafeInteger(id) && id > 0 && (await this.repository.findCase(id)) !== undefined;
   }
