@@ -16,12 +16,14 @@ export function createViews(): nunjucks.Environment {
     ),
     { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true },
   );
-  env.addFilter("date", (value: string | null | undefined, style: "date" | "datetime" | "month" = "datetime") => {
+  env.addFilter("date", (value: string | null | undefined, style: "date" | "datetime" | "month" | "time" = "datetime") => {
     if (!value) return "";
     const date = new Date(value);
     if (Number.isNaN(date.getTime())) return "";
     const options: Intl.DateTimeFormatOptions =
-      style === "month"
+      style === "time"
+        ? { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/London" }
+        : style === "month"
         ? { month: "long", year: "numeric", timeZone: "Europe/London" }
         : style === "date"
           ? { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/London" }

@@ -135,7 +135,15 @@ describe("an officer's patrol on a phone", () => {
   test("the officer ends the patrol", async () => {
     await page.goto("/staff/activity");
     await heading(page, "On patrol");
+    // The running log of the patrol, and "End patrol" below it, behind a confirmation.
+    const log = await page.locator("#patrol-log").innerText();
+    assert.match(log, /Vehicle sighting recorded/);
+    const buttons = await page.locator("main .govuk-button").allInnerTexts();
+    assert.equal(buttons.at(-1)?.trim(), "End patrol", "End patrol comes last");
     await page.getByRole("button", { name: "End patrol" }).click();
+    await heading(page, "End the patrol?");
+    await check(page, "end-patrol-confirm");
+    await page.getByRole("button", { name: "Yes, end the patrol" }).click();
     await page.getByText("Patrol ended.").waitFor();
     await page.getByText("You are not on a patrol.").waitFor();
     await check(page, "patrol-ended");

@@ -43,6 +43,20 @@ export class ActivityRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** What was logged on a patrol, oldest first: what kind of thing, when, never about whom. */
+  async loggedOn(patrolId: number): Promise<Array<{ kind: "engagement" | "enforcement" | "sighting"; what: string; group: string | null; at: string }>> {
+    const [engagements, enforcement, sightings] = await Promise.all([
+      this.db.selectFrom("engagements").select(["kind", "occurredAt"]).where("patrolId", "=", patrolId).execute(),
+      this.db.selectFrom("enforcementActions").select(["action", "targetGroup", "occurredAt"]).where("patrolId", "=", patrolId).execute(),
+      this.db.selectFrom("vehicleSightings").select(["seenAt"]).where("patrolId", "=", patrolId).execute(),
+    ]);
+    return [
+      ...engagements.map((e) => ({ kind: "engagement" as const, what: e.kind, group: null, at: e.occurredAt })),
+      ...enforcement.map((e) => ({ kind: "enforcement" as const, what: e.action, group: e.targetGroup, at: e.occurredAt })),
+      ...sightings.map((s) => ({ kind: "sighting" as const, what: "vehicle", group: null, at: s.seenAt })),
+    ].sort((a, b) => a.at.localeCompare(b.at));
+  }
+
   officersOn(patrolId: number) {
     return this.db
       .selectFrom("patrolOfficers")

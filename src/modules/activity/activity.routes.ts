@@ -96,6 +96,12 @@ export function registerActivityPages(app: FastifyInstance, services: Services):
     );
   });
 
+  app.get<{ Params: { id: string } }>("/staff/patrols/:id/end", { config: { access: access.to("activity:log", { record: true }) } }, async (request, reply) => {
+    const patrol = await services.activity.currentPatrol(request.staff!.user);
+    if (!patrol || patrol.id !== Number(request.params.id)) throw errors.notFound("patrol");
+    return reply.page("activity/views/end-patrol.njk", { title: "End the patrol?", patrol });
+  });
+
   app.post<{ Params: { id: string } }>("/staff/patrols/:id/end", { config: { access: access.to("activity:log", { record: true }) } }, async (request, reply) => {
     await services.activity.endPatrol(request.staff!.user, Number(request.params.id) || 0);
     return reply.redirect("/staff/activity?logged=patrol-ended");

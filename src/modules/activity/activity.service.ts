@@ -76,9 +76,21 @@ export class ActivityService {
     return this.repository.officers();
   }
 
+  /** The officer's patrol now, with who is on it and the running log of what was logged on it. */
   async currentPatrol(user: StaffUser) {
     const patrol = await this.repository.currentPatrolOf(user.id);
-    return patrol ? { ...patrol, officers: await this.repository.officersOn(patrol.id) } : null;
+    if (!patrol) return null;
+    const [officers, logged] = await Promise.all([this.repository.officersOn(patrol.id), this.repository.loggedOn(patrol.id)]);
+    const log = logged.map((entry) => ({
+      at: entry.at,
+      text:
+        entry.kind === "engagement"
+          ? (ENGAGEMENT_KINDS[entry.what as keyof typeof ENGAGEMENT_KINDS] ?? entry.what)
+          : entry.kind === "enforcement"
+            ? `${ENFORCEMENT_ACTIONS[entry.what as keyof typeof ENFORCEMENT_ACTIONS]?.label ?? entry.what} (${TARGET_GROUPS[entry.group as keyof typeof TARGET_GROUPS] ?? entry.group})`
+            : "Vehicle sighting recorded",
+    }));
+    return { ...patrol, officers, log };
   }
 
   async startPatrol(user: StaffUser, input: { operationId: number; areaRole: string; officerIds: number[] }, now: Date = new Date()): Promise<number> {

@@ -27,7 +27,8 @@ describeEachDatabase("officers' activity", (context) => {
     assert.match(twice.body, /already on a patrol/);
     // Make it a three-hour patrol, ended now.
     await context().database.db.updateTable("patrols").set({ startedAt: new Date(Date.now() - 3 * 3_600_000).toISOString() }).where("id", "=", patrol.id).execute();
-    await client.get("/staff/activity");
+    const confirm = await client.get(`/staff/patrols/${patrol.id}/end`);
+    assert.match(confirm.body, /End the patrol\?/);
     assert.equal((await client.post(`/staff/patrols/${patrol.id}/end`, {})).statusCode, 302);
     const today = new Date().toISOString().slice(0, 10);
     const delivered = await app.services.planner.hoursDelivered(operationId, new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), today);
