@@ -28,7 +28,7 @@ import { ANONYMOUS_CSRF_COOKIE, SESSION_COOKIE } from "./http/cookies.ts";
 import { can, ROLE_NAMES, SECOND_FACTOR_ROLES, type Access } from "./modules/auth/policy.ts";
 import type { ResolvedSession, StaffUser } from "./modules/auth/auth.service.ts";
 import { createServices, type Services } from "./services.ts";
-import { createViews } from "./web/render.ts";
+import { createViews, inPageOrder } from "./web/render.ts";
 import { registerPages } from "./modules/pages/pages.routes.ts";
 import { registerReportPages } from "./modules/reports/reports.pages.ts";
 import { registerReportApi } from "./modules/reports/reports.api.ts";
@@ -196,14 +196,21 @@ export async function buildApp({ config, database, logger = true, logStream, onA
   app.decorateReply("page", function (this: FastifyReply, template: string, context: Record<string, unknown> = {}, status = 200) {
     const request = this.request;
     const staff = request.staff?.user ?? null;
-    const html = views.render(template, {
+    const full = {
       ...context,
       cspNonce: (this as unknown as { cspNonce: { script: string } }).cspNonce.script,
       csrfToken: csrfTokenFor(request, this),
       staff,
       staffRoleName: staff ? ROLE_NAMES[staff.role] : null,
       staffNavigation: staff ? staffNavigation(staff, request.url) : [],
-    });
+    };
+    let html = views.render(template, full);
+    // A page with errors is rendered again with its summary in the order of the fields on it.
+    const errors = context.errors as { list?: Array<{ href: string; text: string }> } | undefined;
+    if (errors?.list && errors.list.length > 1) {
+      const ordered = inPageOrder(errors.list, html);
+      if (ordered.some((item, i) => item !== errors.list![i])) html = views.render(template, { ...full, errors: { ...errors, list: ordered } });
+    }
     if (staff || context.noStore) this.header("cache-control", "no-store");
     return this.status(status).type("text/html; charset=utf-8").send(html);
   });

@@ -34,6 +34,20 @@ export function createViews(): nunjucks.Environment {
 }
 
 /** GOV.UK error summary and inline messages from a list of field problems. */
+/**
+ * The error summary in the order its fields come on the page (GOV.UK asks for it), whatever
+ * order the checks found them in: each link goes first by where its target's id stands in the
+ * page as rendered. A field not on the page keeps its place at the end.
+ */
+export function inPageOrder<T extends { href: string }>(list: readonly T[], html: string): T[] {
+  const position = (href: string) => {
+    const id = href.slice(1);
+    const at = html.search(new RegExp(`\\bid="${id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`));
+    return at === -1 ? Number.MAX_SAFE_INTEGER : at;
+  };
+  return [...list].sort((a, b) => position(a.href) - position(b.href));
+}
+
 export function formErrors(problems: FieldProblem[]): {
   list: Array<{ text: string; href: string }>;
   field: Record<string, { text: string }>;

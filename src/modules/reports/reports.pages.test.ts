@@ -130,6 +130,11 @@ describeEachDatabase("the report form without JavaScript", (context) => {
       assert.match(bad.body, message);
     }
     assert.match(bad.body, /value="AB12 CD!"/, "what was typed is kept, escaped");
+    // The summary lists the problems in the order of the fields on the page.
+    const summary = [...bad.body.slice(0, bad.body.indexOf("govuk-error-summary__list") + 2000).matchAll(/<a href="#([^"]+)">/g)].map((m) => m[1]!);
+    const onPage = [...summary].sort((a, b) => bad.body.search(new RegExp(`\\bid="${a}"`)) - bad.body.search(new RegExp(`\\bid="${b}"`)));
+    assert.ok(summary.length >= 3);
+    assert.deepEqual(summary, onPage);
   });
 
   it("returns to a page that is skipped, and to the start when the draft has gone", async () => {
