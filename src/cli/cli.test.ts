@@ -36,7 +36,7 @@ describe("the command line", () => {
     assert.match(added.stdout, /Created officer account for pc\.smith@example\.police\.uk/);
     assert.match(added.stdout, /One-time password .*: [a-z0-9]{4}(-[a-z0-9]{4}){3}/);
     await assert.rejects(openbeat(["users", "add", "--role", "officer", "--email", "pc.smith@example.police.uk", "--name", "PC Smith"]), (error: { stderr: string; code: number }) => {
-      assert.match(error.stderr, /There is already an account/);
+      assert.match(error.stderr, /An account with that email already exists/);
       assert.equal(error.code, 2);
       return true;
     });

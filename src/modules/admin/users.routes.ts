@@ -41,7 +41,7 @@ export function registerUserPages(app: FastifyInstance, services: Services): voi
       return reply.page("admin/views/created.njk", { title: "Account created", id, email: values.email.toLowerCase(), password, noStore: true, twoFactor: SECOND_FACTOR_ROLES.includes(values.role as never) });
     } catch (error) {
       if (error instanceof AppError && error.statusCode === 409) {
-        return reply.page("admin/views/new-user.njk", { title: "Add a staff account", roles, values, errors: formErrors([{ field: "email", message: error.message }]) }, 400);
+        return reply.page("admin/views/new-user.njk", { title: "Add a staff account", roles, values, errors: formErrors([{ field: "email", message: error.message }]) }, 409);
       }
       throw error;
     }

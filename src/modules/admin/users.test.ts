@@ -1,11 +1,14 @@
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { after, before, it } from "node:test";
 import type { FastifyInstance } from "fastify";
+import { buildApp } from "../../app.ts";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
 import { signedInClient, testApp } from "../../../test/support/app.ts";
+import { testConfig } from "../../../test/support/config.ts";
 import { PageClient } from "../../../test/support/client.ts";
 
-describeEachDatabase("administering staff accounts", (context) => {
+describeEachDatabase("administering staff accounts", (context, dialect) => {
   let app: FastifyInstance;
   before(async () => {
     app = await testApp(context());
@@ -28,7 +31,7 @@ describeEachDatabase("administering staff accounts", (context) => {
     assert.equal(signedIn.headers.location, "/staff/password");
     await client.get("/staff/users/new");
     const duplicate = await client.post("/staff/users", { name: "PC New", email: "PC.NEW@example.police.uk", role: "officer" });
-    assert.match(duplicate.body, /There is already an account/);
+    assert.match(duplicate.body, /An account with that email already exists/);
   });
 
   it("changes a role, disables an account and ends its sessions at once", async () => {
@@ -52,6 +55,31 @@ describeEachDatabase("administering staff accounts", (context) => {
     for (const role of ["officer", "operation-lead", "auditor"] as const) {
       const { client } = await signedInClient(app, role);
       assert.equal((await client.get("/staff/users")).statusCode, 403, role);
+    }
+  });
+
+  it("creates one account when six identical requests arrive at once, tells the rest the email is taken, and logs no email", async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logged = await buildApp({ config: testConfig(context().target, { logLevel: "info" }), database: context().database, logStream: stream });
+    try {
+      const { client: admin } = await signedInClient(logged, "administrator");
+      await admin.get("/staff/users/new");
+      const email = `pc.twin-${dialect}@example.police.uk`;
+      const answers = await Promise.all(Array.from({ length: 6 }, () => admin.post("/staff/users", { name: "PC Twin", email, role: "officer" })));
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [200, 409, 409, 409, 409, 409]);
+      for (const answer of answers.filter((a) => a.statusCode === 409)) assert.match(answer.body, /An account with that email already exists/);
+      const rows = await context().database.db.selectFrom("users").select("id").where("email", "=", email).execute();
+      assert.equal(rows.length, 1);
+      assert.ok(lines.length > 0, "the log was written");
+      assert.ok(!lines.some((line) => line.includes("pc.twin")), "no email address in the log");
+    } finally {
+      await logged.close();
     }
   });
 });

@@ -1,6 +1,7 @@
 // Staff sign-in and sessions. Sessions live in the database (any instance can serve any
 // request, and revoking is immediate); the cookie carries a random token whose hash is the id.
 import crypto from "node:crypto";
+import { isUniqueViolation } from "../../db/database.ts";
 import { errors } from "../../http/errors.ts";
 import { hashPassword, newOneTimePassword, passwordProblem, verifyPassword } from "./passwords.ts";
 import { isRole, SECOND_FACTOR_ROLES, type Role } from "./policy.ts";
@@ -12,6 +13,7 @@ export const SESSION_IDLE_MINUTES = 60;
 export const SESSION_LIFETIME_HOURS = 12;
 const FREE_ATTEMPTS = 5;
 const MAX_LOCK_MINUTES = 60;
+export const EMAIL_TAKEN = "An account with that email already exists";
 
 export interface StaffUser {
   id: number;
@@ -73,7 +75,6 @@ export class AuthService {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw errors.badRequest(`"${input.email}" is not an email address`);
     if (!isRole(input.role)) throw errors.badRequest(`"${input.role}" is not a role`);
     if (!input.name.trim()) throw errors.badRequest("Give the person's name");
-    if (await this.users.findByEmail(email)) throw errors.conflict(`There is already an account for ${email}`);
     const password = input.password ?? newOneTimePassword();
     const id = await this.users.create({
       email,
@@ -88,6 +89,9 @@ export class AuthService {
       partnerAgencyId: null,
       createdAt: new Date().toISOString(),
       disabledAt: null,
+    }).catch((error: unknown) => {
+      // The unique index decides, so two administrators adding the same person at once get one account.
+      throw isUniqueViolation(error) ? errors.conflict(EMAIL_TAKEN) : error;
     });
     return { id, password };
   }
