@@ -95,7 +95,8 @@ export function createServices(config: Config, database: Database) {
     writes,
     rateLimits,
   );
-  const tokens = new TokensService(new TokensRepository(db), keyFor(config, "api-tokens"));
+  const tokensRepository = new TokensRepository(db);
+  const tokens = new TokensService(tokensRepository, keyFor(config, "api-tokens"));
   const alertsRepository = new AlertsRepository(db);
   const subscriberKey = keyFor(config, "alert-subscribers");
   const planner = new PlannerService(new PlannerRepository(db), operationsRepository, async (id, from, to) => (await activity.totals(id, from, to)).patrolHours);
@@ -106,7 +107,7 @@ export function createServices(config: Config, database: Database) {
     categories,
     operations,
     operationsRepository,
-    auth: new AuthService(new UsersRepository(db), new SessionsRepository(db), keyFor(config, "totp")),
+    auth: new AuthService(new UsersRepository(db), new SessionsRepository(db), tokensRepository, keyFor(config, "totp")),
     users: new UsersRepository(db),
     rateLimits,
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),

@@ -69,19 +69,19 @@ export function registerUserPages(app: FastifyInstance, services: Services): voi
         if (self) return showUser(reply, id, { errors: formErrors([{ field: "role", message: "Ask another administrator to change your own role" }]) }, 400);
         await services.users.update(id, { role });
         // A new role means new permissions: end the old sessions so nothing runs on the old ones.
-        await services.auth.revokeSessions(id);
+        await services.auth.signOutEverywhere(id);
         return showUser(reply, id, { done: "Role changed. The person must sign in again." });
       }
       case "disable":
         if (self) return showUser(reply, id, { errors: formErrors([{ field: "action", message: "You cannot disable your own account" }]) }, 400);
         await services.users.update(id, { disabledAt: new Date().toISOString() });
-        await services.auth.revokeSessions(id);
+        await services.auth.signOutEverywhere(id);
         return showUser(reply, id, { done: "Account disabled and signed out everywhere." });
       case "enable":
         await services.users.update(id, { disabledAt: null, failedSignIns: 0, lockedUntil: null });
         return showUser(reply, id, { done: "Account enabled." });
       case "sign-out": {
-        const ended = await services.auth.revokeSessions(id);
+        const ended = await services.auth.signOutEverywhere(id);
         return showUser(reply, id, { done: `Signed out of ${ended} session${ended === 1 ? "" : "s"}.` });
       }
       case "reset-two-factor":
@@ -90,7 +90,7 @@ export function registerUserPages(app: FastifyInstance, services: Services): voi
       case "reset-password": {
         const password = newOneTimePassword();
         await services.auth.setPassword(id, password, true);
-        await services.auth.revokeSessions(id);
+        await services.auth.signOutEverywhere(id);
         return showUser(reply, id, { done: "Password reset. Give the person this one-time password securely; they must change it at sign-in.", oneTimePassword: password, noStore: true });
       }
       default:

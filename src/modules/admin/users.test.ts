@@ -4,7 +4,7 @@ import { after, before, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../app.ts";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
-import { signedInClient, testApp } from "../../../test/support/app.ts";
+import { createStaffToken, signedInClient, testApp } from "../../../test/support/app.ts";
 import { testConfig } from "../../../test/support/config.ts";
 import { PageClient } from "../../../test/support/client.ts";
 
@@ -55,6 +55,26 @@ describeEachDatabase("administering staff accounts", (context, dialect) => {
     for (const role of ["officer", "operation-lead", "auditor"] as const) {
       const { client } = await signedInClient(app, role);
       assert.equal((await client.get("/staff/users")).statusCode, 403, role);
+    }
+  });
+
+  /** Posts one of the account page's forms as the administrator. */
+  async function act(admin: PageClient, id: number, fields: Record<string, string>) {
+    await admin.get(`/staff/users/${id}`);
+    return admin.post(`/staff/users/${id}`, fields);
+  }
+
+  it("ends every session and token of the person when an administrator signs them out, resets them, disables them or changes their role", async () => {
+    const { client: admin } = await signedInClient(app, "administrator");
+    const steps: Array<Record<string, string>> = [{ action: "sign-out" }, { action: "reset-password" }, { action: "reset-two-factor" }, { action: "disable" }, { action: "role", role: "analyst" }];
+    for (const fields of steps) {
+      const { client: officer, id } = await signedInClient(app, "officer");
+      const token = await createStaffToken(officer);
+      const api = () => app.inject({ method: "GET", url: "/api/staff/reports", headers: { authorization: `Bearer ${token}` } });
+      assert.equal((await api()).statusCode, 200);
+      assert.equal((await act(admin, id, fields)).statusCode, 200, fields.action);
+      assert.equal((await officer.get("/staff")).statusCode, 302, `${fields.action}: the session has ended`);
+      assert.equal((await api()).statusCode, 401, `${fields.action}: the token has ended`);
     }
   });
 

@@ -119,12 +119,12 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     const current = field(body, "current");
     const password = field(body, "password");
     const confirm = field(body, "confirm");
-    const user = request.staff!.user;
+    const { user, sessionId } = request.staff!;
     const fail = (name: string, message: string) =>
       reply.page("auth/views/password.njk", { title: "Change your password", minimum: MINIMUM_PASSWORD_LENGTH, firstTime: user.mustChangePassword, errors: formErrors([{ field: name, message }]) }, 400);
     if (!current) return fail("current", "Enter your current password");
     if (password !== confirm) return fail("confirm", "The two new passwords do not match");
-    const problem = await services.auth.changePassword(user.id, current, password);
+    const problem = await services.auth.changePassword(user.id, sessionId, current, password);
     if (problem) return fail(problem.field, problem.message);
     return reply.redirect("/staff?passwordChanged=1");
   });

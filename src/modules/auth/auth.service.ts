@@ -7,6 +7,7 @@ import { hashPassword, newOneTimePassword, passwordProblem, verifyPassword } fro
 import { isRole, SECOND_FACTOR_ROLES, type Role } from "./policy.ts";
 import { matchingStep, newTotpSecret, openSecret, provisioningUri, sealSecret } from "./two-factor.ts";
 import type { SessionsRepository } from "./sessions.repository.ts";
+import type { TokensRepository } from "../tokens/tokens.repository.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
 
 export const SESSION_IDLE_MINUTES = 60;
@@ -67,6 +68,7 @@ export class AuthService {
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
+    private readonly tokens: TokensRepository,
     private readonly totpKey: Buffer,
   ) {}
 
@@ -221,19 +223,25 @@ export class AuthService {
   /** An administrator's reset, for a lost phone: the person sets up a new app at next sign-in. */
   async resetTwoFactor(userId: number): Promise<void> {
     await this.users.update(userId, { totpSecret: null, totpLastStep: null });
-    await this.sessions.deleteForUser(userId);
+    await this.signOutEverywhere(userId);
   }
 
   async signOut(token: string): Promise<void> {
     await this.sessions.delete(sessionId(token));
   }
 
-  /** Ends every session of a user at once (revocation, password change, disabling). */
-  revokeSessions(userId: number): Promise<number> {
-    return this.sessions.deleteForUser(userId);
+  /**
+   * Ends every session and personal access token of a user at once (a password changed or
+   * reset, a role changed, an account disabled): whoever stole one loses it. The session that
+   * changed its own password is kept. Returns how many sessions ended.
+   */
+  async signOutEverywhere(userId: number, options: { keep?: string; now?: Date } = {}): Promise<number> {
+    await this.tokens.revokeStaffTokensOf(userId, (options.now ?? new Date()).toISOString());
+    return this.sessions.deleteForUser(userId, options.keep);
   }
 
-  async changePassword(userId: number, current: string, next: string): Promise<{ field: string; message: string } | null> {
+  /** The person's own change, from the session `sessionId`, which stays signed in. */
+  async changePassword(userId: number, sessionId: string, current: string, next: string): Promise<{ field: string; message: string } | null> {
     const user = await this.users.findById(userId);
     if (!user) throw errors.notFound("account");
     if (!(await verifyPassword(user.passwordHash, current))) return { field: "current", message: "Your current password is wrong" };
@@ -241,6 +249,7 @@ export class AuthService {
     if (problem) return { field: "password", message: problem };
     if (next === current) return { field: "password", message: "Choose a new password that is different from the current one" };
     await this.users.update(userId, { passwordHash: await hashPassword(next), mustChangePassword: false });
+    await this.signOutEverywhere(userId, { keep: sessionId });
     return null;
   }
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
-import { signedInClient, testApp } from "../../../test/support/app.ts";
+import { createStaffToken, signedInClient, testApp } from "../../../test/support/app.ts";
 import { PageClient } from "../../../test/support/client.ts";
 import { codeFor } from "./two-factor.ts";
 
@@ -45,6 +45,22 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
     assert.match(locked.body, /Too many failed attempts. Wait \d+ minute/);
   });
 
+  it("ends every other session and token when a password is changed, and keeps the session that changed it", async () => {
+    const { client: here, email } = await signedInClient(app, "officer");
+    const stolen = new PageClient(app);
+    await stolen.get("/staff/sign-in");
+    assert.equal((await stolen.post("/staff/sign-in", { email, password: "correct horse battery staple", next: "/staff" })).statusCode, 302);
+    const token = await createStaffToken(stolen, "Made from a stolen session");
+    const api = () => app.inject({ method: "GET", url: "/api/staff/reports", headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await api()).statusCode, 200);
+    await here.get("/staff/password");
+    const changed = await here.post("/staff/password", { current: "correct horse battery staple", password: "a brand new passphrase", confirm: "a brand new passphrase" });
+    assert.equal(changed.statusCode, 302);
+    assert.equal((await here.get("/staff")).statusCode, 200, "the session that changed the password goes on");
+    assert.equal((await stolen.get("/staff")).statusCode, 302, "every other session has ended");
+    assert.equal((await api()).statusCode, 401, "and every token");
+  });
+
   it("makes a one-time password be changed before anything else", async () => {
     const { password } = await app.services.auth.addUser({ email: "new.starter@example.test", name: "New Starter", role: "officer" });
     assert.match(password, /^[a-z0-9]{4}(-[a-z0-9]{4}){3}$/);
@@ -64,7 +80,7 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
   it("signs out, and revoking a user's sessions takes effect at once", async () => {
     const { client, id } = await signedInClient(app, "operation-lead");
     assert.equal((await client.get("/staff")).statusCode, 200);
-    await app.services.auth.revokeSessions(id);
+    await app.services.auth.signOutEverywhere(id);
     assert.equal((await client.get("/staff")).statusCode, 302);
     const second = await signedInClient(app, "officer");
     await second.client.get("/staff");
