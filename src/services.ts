@@ -107,7 +107,7 @@ export function createServices(config: Config, database: Database) {
     categories,
     operations,
     operationsRepository,
-    auth: new AuthService(new UsersRepository(db), new SessionsRepository(db), tokensRepository, keyFor(config, "totp")),
+    auth: new AuthService(new UsersRepository(db), new SessionsRepository(db), tokensRepository, rateLimits, keyFor(config, "totp")),
     users: new UsersRepository(db),
     rateLimits,
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),

@@ -1,5 +1,6 @@
 // Staff sign-in, sign-out, password change and the staff start page.
 import type { FastifyInstance } from "fastify";
+import { AppError } from "../../http/errors.ts";
 import { formErrors } from "../../web/render.ts";
 import { SESSION_COOKIE } from "../../http/cookies.ts";
 import { field, type FormBody } from "../reports/report-form.ts";
@@ -57,14 +58,17 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     const next = safeNext(field(body, "next"));
     await services.rateLimits.hit({ name: "sign-in", max: services.config.rateLimits.signIn, windowSeconds: 900 }, request.clientKey);
     const staff = request.staff!;
-    const ok = await services.auth.verifySecondFactor(staff.user.id, staff.sessionId, field(body, "code"));
-    if (!ok) {
-      return reply.page(
-        "auth/views/code.njk",
-        { title: "Enter the code from your authenticator app", next, noStore: true, errors: formErrors([{ field: "code", message: "The code is wrong or has already been used. Enter the newest 6-digit code from your app." }]) },
-        401,
-      );
+    const refuse = (message: string, status: number) =>
+      reply.page("auth/views/code.njk", { title: "Enter the code from your authenticator app", next, noStore: true, errors: formErrors([{ field: "code", message }]) }, status);
+    let ok: boolean;
+    try {
+      ok = await services.auth.verifySecondFactor(staff.user.id, staff.sessionId, field(body, "code"));
+    } catch (error) {
+      if (!(error instanceof AppError && error.statusCode === 429)) throw error;
+      reply.headers(error.headers);
+      return refuse(error.message, 429);
     }
+    if (!ok) return refuse("The code is wrong or has already been used. Enter the newest 6-digit code from your app.", 401);
     // A new session id once both factors are proved (session fixation).
     reply.setCookie(SESSION_COOKIE, await services.auth.renewSession(staff.token), sessionCookie);
     return reply.redirect(staff.user.mustChangePassword ? "/staff/password" : next);

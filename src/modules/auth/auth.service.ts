@@ -8,12 +8,17 @@ import { isRole, SECOND_FACTOR_ROLES, type Role } from "./policy.ts";
 import { matchingStep, newTotpSecret, openSecret, provisioningUri, sealSecret } from "./two-factor.ts";
 import type { SessionsRepository } from "./sessions.repository.ts";
 import type { TokensRepository } from "../tokens/tokens.repository.ts";
+import type { Limit, RateLimitsService } from "../rate-limits/rate-limits.service.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
 
 export const SESSION_IDLE_MINUTES = 60;
 export const SESSION_LIFETIME_HOURS = 12;
 const FREE_ATTEMPTS = 5;
 const MAX_LOCK_MINUTES = 60;
+// Sign-in codes are six digits: whoever has the password may guess them only so often, however
+// many addresses and sessions they spread the guesses over.
+const CODE_TRIES_PER_SESSION: Limit = { name: "second-factor-session", max: 5, windowSeconds: 900, refusal: "Too many codes have been tried in this sign-in" };
+const CODE_TRIES_PER_ACCOUNT: Limit = { name: "second-factor-account", max: 10, windowSeconds: 900, refusal: "Too many codes have been tried for this account" };
 export const EMAIL_TAKEN = "An account with that email already exists";
 
 export interface StaffUser {
@@ -69,6 +74,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly tokens: TokensRepository,
+    private readonly rateLimits: RateLimitsService,
     private readonly totpKey: Buffer,
   ) {}
 
@@ -184,13 +190,17 @@ export class AuthService {
     return true;
   }
 
-  /** Checks a sign-in code; each 30-second step is accepted once. */
+  /**
+   * Checks a sign-in code; each 30-second step is accepted once. Every try counts against the
+   * session and the account, and past either limit the code is not even checked (429).
+   */
   async verifySecondFactor(userId: number, sessionId: string, code: string, now: Date = new Date()): Promise<boolean> {
+    await this.rateLimits.hit(CODE_TRIES_PER_SESSION, sessionId, now);
+    await this.rateLimits.hit(CODE_TRIES_PER_ACCOUNT, `user:${userId}`, now);
     const user = await this.users.findById(userId);
     if (!user?.totpSecret) return false;
     const step = matchingStep(openSecret(this.totpKey, user.totpSecret), code, now);
-    if (step === null || (user.totpLastStep !== null && step <= user.totpLastStep)) return false;
-    await this.users.update(userId, { totpLastStep: step });
+    if (step === null || !(await this.users.spendTotpStep(userId, step))) return false;
     await this.sessions.markSecondFactorDone(sessionId);
     return true;
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
-import { createStaffToken, signedInClient, testApp } from "../../../test/support/app.ts";
+import { awayFromWindowEdges, createStaffToken, signedInClient, testApp } from "../../../test/support/app.ts";
 import { PageClient } from "../../../test/support/client.ts";
 import { codeFor } from "./two-factor.ts";
 
@@ -134,5 +134,62 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
     await app.services.auth.resetTwoFactor(id);
     const after = await client.get("/staff");
     assert.equal(after.statusCode, 302, "a reset ends the person's sessions");
+  });
+
+  /** Signs in with the password only, as far as the code page. */
+  async function halfSignedIn(email: string, remoteAddress?: string): Promise<PageClient> {
+    const client = new PageClient(app, {}, remoteAddress);
+    await client.get("/staff/sign-in");
+    const response = await client.post("/staff/sign-in", { email, password: "correct horse battery staple", next: "/staff" });
+    assert.match(String(response.headers.location), /^\/staff\/sign-in\/code/);
+    await client.get("/staff/sign-in/code");
+    return client;
+  }
+
+  /** A 6-digit code that no step near now makes. */
+  function wrongCode(key: string): string {
+    const valid = [-30_000, 0, 30_000].map((offset) => codeFor(key, new Date(Date.now() + offset)));
+    return ["000000", "111111", "222222", "333333"].find((code) => !valid.includes(code))!;
+  }
+
+  it("limits second-factor codes per session and per account, from however many addresses they come", async () => {
+    await awayFromWindowEdges();
+    const { email, twoFactorKey } = await signedInClient(app, "safeguarding-lead");
+    const wrong = wrongCode(twoFactorKey!);
+    const one = await halfSignedIn(email, "198.51.100.1");
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      await one.get("/staff/sign-in/code");
+      statuses.push((await one.post("/staff/sign-in/code", { code: wrong, next: "/staff" })).statusCode);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429], "a session has five tries");
+
+    let checked = 5;
+    for (let address = 2; address <= 12; address++) {
+      const client = await halfSignedIn(email, `198.51.100.${address}`);
+      for (let i = 0; i < 10; i++) {
+        await client.get("/staff/sign-in/code");
+        const status = (await client.post("/staff/sign-in/code", { code: wrong, next: "/staff" })).statusCode;
+        if (status !== 401) {
+          assert.equal(status, 429);
+          break;
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked <= 10, `an account has ten tries in a quarter of an hour, whatever the address (${checked} were checked)`);
+    const last = await halfSignedIn(email, "198.51.100.13");
+    const right = await last.post("/staff/sign-in/code", { code: codeFor(twoFactorKey!), next: "/staff" });
+    assert.equal(right.statusCode, 429, "once the account's tries are spent even the right code waits");
+    assert.match(right.body, /Too many codes have been tried for this account/);
+  });
+
+  it("accepts a code once, even when it reaches five half-signed-in sessions at the same moment", async () => {
+    const { email, twoFactorKey } = await signedInClient(app, "safeguarding-lead");
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => halfSignedIn(email)));
+    // The next step's code: the current one was spent signing in above.
+    const code = codeFor(twoFactorKey!, new Date(Date.now() + 30_000));
+    const answers = await Promise.all(sessions.map((client) => client.post("/staff/sign-in/code", { code, next: "/staff" })));
+    assert.deepEqual(answers.map((a) => a.statusCode).sort(), [302, 401, 401, 401, 401]);
   });
 });

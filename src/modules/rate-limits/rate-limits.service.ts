@@ -11,6 +11,8 @@ export interface Limit {
   name: string;
   max: number;
   windowSeconds: number;
+  /** What the refusal says was too many, when it is not the client's attempts ("Too many codes for this account"). */
+  refusal?: string;
 }
 
 export class RateLimitsService {
@@ -37,6 +39,6 @@ export class RateLimitsService {
     const windowEnd = (windowIndex + 1) * windowMs;
     const key = crypto.createHmac("sha256", this.key).update(`${limit.name}:${client}:${windowIndex}`).digest("base64url");
     const count = await this.repository.increment(key, new Date(windowEnd).toISOString(), trx);
-    if (count > limit.max) throw errors.tooMany(Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000)));
+    if (count > limit.max) throw errors.tooMany(Math.max(1, Math.ceil((windowEnd - now.getTime()) / 1000)), limit.refusal);
   }
 }
