@@ -19,8 +19,6 @@ export interface UsersTable {
   role: string;
   passwordHash: string;
   mustChangePassword: Flag;
-  failedSignIns: number;
-  lockedUntil: string | null;
   totpSecret: string | null;
   totpLastStep: number | null;
   partnerAgencyId: number | null;
@@ -174,6 +172,13 @@ export interface ReportDraftsTable {
 export interface RateLimitsTable {
   key: string;
   count: number;
+  expiresAt: string;
+}
+
+export interface SlowdownsTable {
+  key: string;
+  failures: number;
+  nextTurnAt: string | null;
   expiresAt: string;
 }
 
@@ -401,6 +406,7 @@ export interface Schema {
   publicUpdateReports: PublicUpdateReportsTable;
   reportDrafts: ReportDraftsTable;
   rateLimits: RateLimitsTable;
+  slowdowns: SlowdownsTable;
   auditEvents: AuditEventsTable;
   auditSegments: AuditSegmentsTable;
   auditExpiryPermits: AuditExpiryPermitsTable;

@@ -2,3 +2,5 @@
 export const SESSION_COOKIE = "ob_session";
 export const ANONYMOUS_CSRF_COOKIE = "ob_csrf";
 export const DRAFT_COOKIE = "ob_draft";
+/** Set at sign-in: lets the browser skip the queue that failed sign-ins to the same email wait in. */
+export const DEVICE_COOKIE = "ob_device";

@@ -22,6 +22,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     publicUrl: null,
     logLevel: "silent",
     rateLimits: { reports: 1000, tracking: 1000, signIn: 1000 },
+    signInSlowdownMs: 5,
     secureCookies: false,
     smtpUrl: null,
     mailFrom: "openbeat tests <alerts@openbeat.test>",

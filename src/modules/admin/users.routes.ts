@@ -78,7 +78,7 @@ export function registerUserPages(app: FastifyInstance, services: Services): voi
         await services.auth.signOutEverywhere(id);
         return showUser(reply, id, { done: "Account disabled and signed out everywhere." });
       case "enable":
-        await services.users.update(id, { disabledAt: null, failedSignIns: 0, lockedUntil: null });
+        await services.users.update(id, { disabledAt: null });
         return showUser(reply, id, { done: "Account enabled." });
       case "sign-out": {
         const ended = await services.auth.signOutEverywhere(id);

@@ -2,12 +2,14 @@
 import type { FastifyInstance } from "fastify";
 import { AppError } from "../../http/errors.ts";
 import { formErrors } from "../../web/render.ts";
-import { SESSION_COOKIE } from "../../http/cookies.ts";
+import { DEVICE_COOKIE, SESSION_COOKIE } from "../../http/cookies.ts";
 import { field, type FormBody } from "../reports/report-form.ts";
 import type { Services } from "../../services.ts";
 import { access, can } from "./policy.ts";
 import { MINIMUM_PASSWORD_LENGTH } from "./passwords.ts";
-import { SESSION_LIFETIME_HOURS } from "./auth.service.ts";
+import { SESSION_LIFETIME_HOURS, type SignInResult } from "./auth.service.ts";
+
+const DEVICE_COOKIE_DAYS = 180;
 
 /** Only paths on this site: "next" must never send someone elsewhere after signing in. */
 function safeNext(value: string): string {
@@ -38,12 +40,17 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     if (!email) return render("Enter your email address", 400);
     if (!password) return render("Enter your password", 400, "password");
     await services.rateLimits.hit({ name: "sign-in", max: services.config.rateLimits.signIn, windowSeconds: 900 }, request.clientKey);
-    const result = await services.auth.signIn(email, password.slice(0, 200));
-    if (!result.ok) {
-      if (result.reason === "locked") return render(`Too many failed attempts. Wait ${result.minutes} minute${result.minutes === 1 ? "" : "s"} and try again.`, 429);
-      return render("The email address or password is wrong", 401);
+    let result: SignInResult;
+    try {
+      result = await services.auth.signIn(email, password.slice(0, 200), { device: request.cookies[DEVICE_COOKIE] });
+    } catch (error) {
+      if (!(error instanceof AppError && error.statusCode === 429)) throw error;
+      reply.headers(error.headers);
+      return render(error.message, 429);
     }
+    if (!result.ok) return render("The email address or password is wrong", 401);
     reply.setCookie(SESSION_COOKIE, result.token, sessionCookie);
+    reply.setCookie(DEVICE_COOKIE, result.device, { ...sessionCookie, path: "/staff/sign-in", maxAge: DEVICE_COOKIE_DAYS * 86_400 });
     if (result.user.twoFactorEnabled) return reply.redirect(`/staff/sign-in/code?next=${encodeURIComponent(next)}`);
     if (result.user.mustChangePassword) return reply.redirect("/staff/password");
     return reply.redirect(result.user.twoFactorRequired ? "/staff/two-factor" : next);

@@ -8,13 +8,16 @@ import { isRole, SECOND_FACTOR_ROLES, type Role } from "./policy.ts";
 import { matchingStep, newTotpSecret, openSecret, provisioningUri, sealSecret } from "./two-factor.ts";
 import type { SessionsRepository } from "./sessions.repository.ts";
 import type { TokensRepository } from "../tokens/tokens.repository.ts";
-import type { Limit, RateLimitsService } from "../rate-limits/rate-limits.service.ts";
+import type { FailureCount, Limit, RateLimitsService, Slowdown } from "../rate-limits/rate-limits.service.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
 
 export const SESSION_IDLE_MINUTES = 60;
 export const SESSION_LIFETIME_HOURS = 12;
-const FREE_ATTEMPTS = 5;
-const MAX_LOCK_MINUTES = 60;
+// Sign-in failures for one email, known or not, slow its next checks down (see signIn).
+const SIGN_IN_FAILURES = { name: "sign-in-email", freeFailures: 5, windowSeconds: 900, refusal: "Too many attempts to sign in with this email address" };
+/** A browser that signed in before waits like any other once it has failed this often itself. */
+const DEVICE_FAILURES: FailureCount = { name: "sign-in-device", windowSeconds: 900 };
+const DEVICE_FREE_FAILURES = 3;
 // Sign-in codes are six digits: whoever has the password may guess them only so often, however
 // many addresses and sessions they spread the guesses over.
 const CODE_TRIES_PER_SESSION: Limit = { name: "second-factor-session", max: 5, windowSeconds: 900, refusal: "Too many codes have been tried in this sign-in" };
@@ -40,10 +43,7 @@ export interface ResolvedSession {
   secondFactorDone: boolean;
 }
 
-export type SignInResult =
-  | { ok: true; token: string; user: StaffUser }
-  | { ok: false; reason: "wrong" }
-  | { ok: false; reason: "locked"; minutes: number };
+export type SignInResult = { ok: true; token: string; user: StaffUser; device: string } | { ok: false };
 
 function presentUser(row: UserRow): StaffUser {
   if (!isRole(row.role)) throw new Error(`User ${row.id} has an unknown role`);
@@ -69,14 +69,19 @@ export function normaliseEmail(email: string): string {
 
 export class AuthService {
   #dummyHash: Promise<string> | null = null;
+  private readonly slowdown: Slowdown;
 
+  /** `slowdownMs`: the first wait once an email has had five failed sign-ins (a second unless tests shorten it). */
   constructor(
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly tokens: TokensRepository,
     private readonly rateLimits: RateLimitsService,
-    private readonly totpKey: Buffer,
-  ) {}
+    private readonly keys: { totp: Buffer; devices: Buffer },
+    slowdownMs = 1000,
+  ) {
+    this.slowdown = { ...SIGN_IN_FAILURES, firstDelayMs: slowdownMs, maxDelayMs: 30 * slowdownMs, maxWaitMs: 10 * slowdownMs };
+  }
 
   async addUser(input: { email: string; name: string; role: string; password?: string; mustChangePassword?: boolean }): Promise<{ id: number; password: string }> {
     const email = normaliseEmail(input.email);
@@ -90,8 +95,6 @@ export class AuthService {
       role: input.role,
       passwordHash: await hashPassword(password),
       mustChangePassword: input.mustChangePassword ?? true,
-      failedSignIns: 0,
-      lockedUntil: null,
       totpSecret: null,
       totpLastStep: null,
       partnerAgencyId: null,
@@ -106,37 +109,51 @@ export class AuthService {
 
   /** Resets a password (demo accounts at start, or an administrator's reset). */
   async setPassword(userId: number, password: string, mustChange: boolean): Promise<void> {
-    await this.users.update(userId, {
-      passwordHash: await hashPassword(password),
-      mustChangePassword: mustChange,
-      failedSignIns: 0,
-      lockedUntil: null,
-    });
+    await this.users.update(userId, { passwordHash: await hashPassword(password), mustChangePassword: mustChange });
   }
 
-  async signIn(emailInput: string, password: string, now: Date = new Date()): Promise<SignInResult> {
-    const user = await this.users.findByEmail(normaliseEmail(emailInput));
-    if (!user || user.disabledAt) {
-      // Spend the same time as a real check so response times do not reveal which emails have accounts.
-      this.#dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex"));
-      await verifyPassword(await this.#dummyHash, password);
-      return { ok: false, reason: "wrong" };
+  /**
+   * Checks an email and password. Known and unknown emails are answered alike, in the same
+   * time (a dummy hash is checked for an unknown one) and with the same slowdown: after five
+   * failures for an email each check waits its turn, so guessing is slow but whoever has the
+   * right password gets in. A browser that signed in with the email before skips the queue
+   * (`device`, its cookie) until it has failed three times itself.
+   */
+  async signIn(emailInput: string, password: string, options: { device?: string; now?: Date } = {}): Promise<SignInResult> {
+    const now = options.now ?? new Date();
+    const email = normaliseEmail(emailInput);
+    const device = this.knownDevice(options.device, email);
+    if (!device || (await this.rateLimits.failures(DEVICE_FAILURES, device, now)) >= DEVICE_FREE_FAILURES) {
+      await this.rateLimits.awaitTurn(this.slowdown, email);
     }
-    if (user.lockedUntil && new Date(user.lockedUntil) > now) {
-      return { ok: false, reason: "locked", minutes: Math.ceil((new Date(user.lockedUntil).getTime() - now.getTime()) / 60_000) };
+    const user = await this.users.findByEmail(email);
+    const hash = user && !user.disabledAt ? user.passwordHash : await (this.#dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex")));
+    if (!user || user.disabledAt || !(await verifyPassword(hash, password))) {
+      await this.rateLimits.failed(this.slowdown, email, now);
+      if (device) await this.rateLimits.failed(DEVICE_FAILURES, device, now);
+      return { ok: false };
     }
-    if (!(await verifyPassword(user.passwordHash, password))) {
-      const failures = user.failedSignIns + 1;
-      const lockMinutes = failures >= FREE_ATTEMPTS ? Math.min(MAX_LOCK_MINUTES, 2 ** (failures - FREE_ATTEMPTS)) : 0;
-      await this.users.update(user.id, {
-        failedSignIns: failures,
-        lockedUntil: lockMinutes ? new Date(now.getTime() + lockMinutes * 60_000).toISOString() : null,
-      });
-      return lockMinutes ? { ok: false, reason: "locked", minutes: lockMinutes } : { ok: false, reason: "wrong" };
-    }
-    await this.users.update(user.id, { failedSignIns: 0, lockedUntil: null });
     const token = await this.startSession(user.id, now);
-    return { ok: true, token, user: presentUser(user) };
+    return { ok: true, token, user: presentUser(user), device: this.deviceCookie(email) };
+  }
+
+  private deviceMac(email: string, nonce: string): Buffer {
+    return crypto.createHmac("sha256", this.keys.devices).update(`${email}:${nonce}`).digest();
+  }
+
+  /** A value for the browser to keep: proof that it signed in with this email before. */
+  private deviceCookie(email: string): string {
+    const nonce = crypto.randomBytes(12).toString("base64url");
+    return `${nonce}.${this.deviceMac(email, nonce).toString("base64url")}`;
+  }
+
+  /** The device's nonce when its cookie was made for this email, otherwise null. */
+  private knownDevice(cookie: string | undefined, email: string): string | null {
+    const [nonce, mac] = (cookie ?? "").split(".");
+    if (!nonce || !mac) return null;
+    const expected = this.deviceMac(email, nonce);
+    const given = Buffer.from(mac, "base64url");
+    return given.length === expected.length && crypto.timingSafeEqual(given, expected) ? nonce : null;
   }
 
   /** Always a new token: a session id planted before sign-in can never become a signed-in one. */
@@ -172,14 +189,14 @@ export class AuthService {
   /** A new secret to set up an authenticator app with, sealed so the form can carry it back. */
   beginTwoFactor(email: string): { secret: string; sealed: string; uri: string } {
     const secret = newTotpSecret();
-    return { secret, sealed: sealSecret(this.totpKey, secret), uri: provisioningUri(secret, email) };
+    return { secret, sealed: sealSecret(this.keys.totp, secret), uri: provisioningUri(secret, email) };
   }
 
   /** Turns two-factor sign-in on once the person proves their app makes the right codes. */
   async confirmTwoFactor(userId: number, sessionId: string, sealed: string, code: string, now: Date = new Date()): Promise<boolean> {
     let secret: string;
     try {
-      secret = openSecret(this.totpKey, sealed);
+      secret = openSecret(this.keys.totp, sealed);
     } catch {
       return false;
     }
@@ -199,7 +216,7 @@ export class AuthService {
     await this.rateLimits.hit(CODE_TRIES_PER_ACCOUNT, `user:${userId}`, now);
     const user = await this.users.findById(userId);
     if (!user?.totpSecret) return false;
-    const step = matchingStep(openSecret(this.totpKey, user.totpSecret), code, now);
+    const step = matchingStep(openSecret(this.keys.totp, user.totpSecret), code, now);
     if (step === null || !(await this.users.spendTotpStep(userId, step))) return false;
     await this.sessions.markSecondFactorDone(sessionId);
     return true;
@@ -227,7 +244,7 @@ export class AuthService {
 
   /** Sets a known secret directly: for demo accounts (printed at start) and tests, never from a form. */
   async setTwoFactorSecret(userId: number, secret: string): Promise<void> {
-    await this.users.update(userId, { totpSecret: sealSecret(this.totpKey, secret), totpLastStep: null });
+    await this.users.update(userId, { totpSecret: sealSecret(this.keys.totp, secret), totpLastStep: null });
   }
 
   /** An administrator's reset, for a lost phone: the person sets up a new app at next sign-in. */

@@ -29,20 +29,58 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
     assert.equal((await client.get("/staff")).statusCode, 200);
   });
 
-  it("says the same thing for a wrong password and an unknown email, then locks with back-off", async () => {
-    await app.services.auth.addUser({ email: "pc.two@example.test", name: "PC Two", role: "officer", password: "the right password", mustChangePassword: false });
-    const client = new PageClient(app);
-    await client.get("/staff/sign-in");
-    const unknown = await client.post("/staff/sign-in", { email: "nobody@example.test", password: "whatever it is", next: "/staff" });
-    const wrong = await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "not the password", next: "/staff" });
-    assert.equal(unknown.statusCode, 401);
-    assert.equal(wrong.statusCode, 401);
-    assert.match(wrong.body, /The email address or password is wrong/);
-    assert.match(unknown.body, /The email address or password is wrong/);
-    for (let i = 0; i < 4; i++) await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "still wrong", next: "/staff" });
-    const locked = await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "the right password", next: "/staff" });
-    assert.equal(locked.statusCode, 429);
-    assert.match(locked.body, /Too many failed attempts. Wait \d+ minute/);
+  it("answers a known and an unknown email alike, and slows guesses down without locking out the right password", async () => {
+    // Once an email has had five failures each check waits its turn: at least 300 ms here (a second in production), doubling.
+    const slowed = await testApp(context(), { signInSlowdownMs: 300 });
+    try {
+      const known = `known-${process.pid}@example.test`;
+      const unknown = `unknown-${process.pid}@example.test`;
+      await slowed.services.auth.addUser({ email: known, name: "PC Known", role: "officer", password: "the right password", mustChangePassword: false });
+      // The holder signed in from their own browser before the attack.
+      const ownBrowser = new PageClient(slowed);
+      await ownBrowser.get("/staff/sign-in");
+      assert.equal((await ownBrowser.post("/staff/sign-in", { email: known, password: "the right password", next: "/staff" })).statusCode, 302);
+      await ownBrowser.get("/staff");
+      assert.equal((await ownBrowser.post("/staff/sign-out", {})).statusCode, 302);
+
+      const attacker = new PageClient(slowed);
+      await attacker.get("/staff/sign-in");
+      const answers: Record<string, Array<{ status: number; body: string }>> = { [known]: [], [unknown]: [] };
+      const times: Record<string, number[]> = { [known]: [], [unknown]: [] };
+      // The known email last: the holder comes straight after its guesses.
+      for (const email of [unknown, known]) {
+        for (let i = 0; i < 7; i++) {
+          const started = performance.now();
+          const response = await attacker.post("/staff/sign-in", { email, password: `wrong guess ${i}`, next: "/staff" });
+          times[email]!.push(performance.now() - started);
+          const body = response.body.replaceAll(email, "EMAIL").replace(/value="[A-Za-z0-9_-]{40,}"/g, "").replace(/nonce="[^"]+"/g, "");
+          answers[email]!.push({ status: response.statusCode, body });
+        }
+      }
+      assert.deepEqual(answers[known], answers[unknown], "status and page are the same for an account and for no account");
+      assert.deepEqual(answers[known]!.map((a) => a.status), [401, 401, 401, 401, 401, 401, 401]);
+      assert.match(answers[known]![6]!.body, /The email address or password is wrong/);
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+      const [k, u] = [median(times[known]!.slice(0, 5)), median(times[unknown]!.slice(0, 5))];
+      assert.ok(Math.max(k, u) < 2 * Math.min(k, u) + 25, `an unknown email takes as long as a known one (${k.toFixed(0)} ms and ${u.toFixed(0)} ms)`);
+      for (const email of [known, unknown]) {
+        assert.ok(Math.min(...times[email]!.slice(5)) >= 250, `guesses after the fifth failure wait their turn (${times[email]!.map((t) => t.toFixed(0)).join(", ")} ms)`);
+      }
+
+      const newBrowser = new PageClient(slowed);
+      await newBrowser.get("/staff/sign-in");
+      const started = performance.now();
+      const holder = await newBrowser.post("/staff/sign-in", { email: known, password: "the right password", next: "/staff" });
+      assert.equal(holder.statusCode, 302, "the right password still signs in, only later");
+      assert.ok(performance.now() - started >= 250, "after waiting its turn");
+      await ownBrowser.get("/staff/sign-in");
+      const quick = performance.now();
+      const again = await ownBrowser.post("/staff/sign-in", { email: known, password: "the right password", next: "/staff" });
+      assert.equal(again.statusCode, 302);
+      assert.ok(performance.now() - quick < 250, "a browser the holder signed in from before does not wait behind the guesses");
+    } finally {
+      await slowed.close();
+    }
   });
 
   it("ends every other session and token when a password is changed, and keeps the session that changed it", async () => {
