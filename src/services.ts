@@ -14,6 +14,7 @@ import { AuditService } from "./modules/audit/audit.service.ts";
 import { AuthService } from "./modules/auth/auth.service.ts";
 import { SessionsRepository } from "./modules/auth/sessions.repository.ts";
 import { UsersRepository } from "./modules/auth/users.repository.ts";
+import { StaffAccountsService } from "./modules/admin/users.service.ts";
 import { CategoriesRepository } from "./modules/categories/categories.repository.ts";
 import { CategoriesService } from "./modules/categories/categories.service.ts";
 import { EvaluationRepository } from "./modules/evaluation/evaluation.repository.ts";
@@ -97,6 +98,16 @@ export function createServices(config: Config, database: Database) {
   );
   const tokensRepository = new TokensRepository(db);
   const tokens = new TokensService(tokensRepository, keyFor(config, "api-tokens"));
+  const usersRepository = new UsersRepository(db);
+  const auth = new AuthService(
+    usersRepository,
+    new SessionsRepository(db),
+    tokensRepository,
+    rateLimits,
+    audit,
+    { totp: keyFor(config, "totp"), devices: keyFor(config, "sign-in-devices") },
+    config.signInSlowdownMs,
+  );
   const alertsRepository = new AlertsRepository(db);
   const subscriberKey = keyFor(config, "alert-subscribers");
   const planner = new PlannerService(new PlannerRepository(db), operationsRepository, async (id, from, to) => (await activity.totals(id, from, to)).patrolHours);
@@ -107,15 +118,9 @@ export function createServices(config: Config, database: Database) {
     categories,
     operations,
     operationsRepository,
-    auth: new AuthService(
-      new UsersRepository(db),
-      new SessionsRepository(db),
-      tokensRepository,
-      rateLimits,
-      { totp: keyFor(config, "totp"), devices: keyFor(config, "sign-in-devices") },
-      config.signInSlowdownMs,
-    ),
-    users: new UsersRepository(db),
+    auth,
+    accounts: new StaffAccountsService(usersRepository, auth, audit),
+    users: usersRepository,
     rateLimits,
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),
     reports,
@@ -124,7 +129,7 @@ export function createServices(config: Config, database: Database) {
     vehicles,
     planner,
     dashboard: new DashboardService(dashboardRepository, evaluation, planner, categories),
-    partners: new PartnersService(new PartnersRepository(db), new UsersRepository(db), audit, keyFor(config, "safeguarding")),
+    partners: new PartnersService(new PartnersRepository(db), usersRepository, audit, keyFor(config, "safeguarding")),
     safeguarding: new SafeguardingService(new SafeguardingRepository(db), new PartnersRepository(db), audit, keyFor(config, "safeguarding")),
     activity,
     areas,

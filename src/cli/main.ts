@@ -51,8 +51,8 @@ users
   .requiredOption("--name <name>", "the person's name as colleagues know it")
   .action(async (options: { role: string; email: string; name: string }) => {
     await withServices(async (services) => {
-      const { password } = await services.auth.addUser(options);
-      console.log(`Created ${options.role} account for ${options.email.trim().toLowerCase()}.`);
+      const { email, password } = await services.accounts.createAtCommandLine(options);
+      console.log(`Created ${options.role} account for ${email}.`);
       console.log(`One-time password (give it to them securely; they must change it at first sign-in): ${password}`);
     });
   });

@@ -24,6 +24,7 @@ export interface UsersTable {
   partnerAgencyId: number | null;
   createdAt: string;
   disabledAt: string | null;
+  credentialsEventId: number | null;
 }
 
 export interface SessionsTable {
@@ -195,6 +196,7 @@ export interface AuditEventsTable {
   recipients: string | null;
   previousHash: string;
   hash: string;
+  actorCredentialsEventId: number | null;
 }
 
 export interface PatrolsTable {

@@ -1,5 +1,6 @@
 // Accounts that hold (issue 13): sign-in slows down per email instead of locking the account,
-// so the lock-out columns go.
+// so the lock-out columns go; every account and audit event says which audit event issued the
+// credentials it signs in with (an administrator's reset shows in all that follows).
 import type { Kysely } from "kysely";
 import type { ColumnTypes } from "../columns.ts";
 
@@ -15,4 +16,10 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
   await db.schema.createIndex("slowdowns_expiry").on("slowdowns").column("expires_at").execute();
   await db.schema.alterTable("users").dropColumn("failed_sign_ins").execute();
   await db.schema.alterTable("users").dropColumn("locked_until").execute();
+
+  // The audit event that recorded the account's creation or the last reset of its password or
+  // second factor: whoever did that could be the one signing in since.
+  await db.schema.alterTable("users").addColumn("credentials_event_id", "integer").execute();
+  // The actor's credentials_event_id when the event was written (covered by the event's hash).
+  await db.schema.alterTable("audit_events").addColumn("actor_credentials_event_id", "integer").execute();
 }

@@ -7,6 +7,7 @@ import { describeEachDatabase } from "../../../test/support/databases.ts";
 import { createStaffToken, signedInClient, testApp } from "../../../test/support/app.ts";
 import { testConfig } from "../../../test/support/config.ts";
 import { PageClient } from "../../../test/support/client.ts";
+import { codeFor } from "../auth/two-factor.ts";
 
 describeEachDatabase("administering staff accounts", (context, dialect) => {
   let app: FastifyInstance;
@@ -64,6 +65,30 @@ describeEachDatabase("administering staff accounts", (context, dialect) => {
     return admin.post(`/staff/users/${id}`, fields);
   }
 
+  it("records every account action in the audit log with the administrator who did it", async () => {
+    const { client: admin, id: adminId } = await signedInClient(app, "administrator");
+    await admin.get("/staff/users/new");
+    await admin.post("/staff/users", { name: "PC Audited", email: `pc.audited-${dialect}@example.police.uk`, role: "officer" });
+    const id = (await app.services.users.findByEmail(`pc.audited-${dialect}@example.police.uk`))!.id;
+    const steps: Array<Record<string, string>> = [{ action: "role", role: "analyst" }, { action: "disable" }, { action: "enable" }, { action: "sign-out" }, { action: "reset-two-factor" }, { action: "reset-password" }];
+    for (const fields of steps) {
+      assert.equal((await act(admin, id, fields)).statusCode, 200, fields.action);
+    }
+    const events = (await app.services.audit.search({ actorId: adminId, limit: 20 })).reverse();
+    assert.deepEqual(
+      events.map((e) => [e.operation, e.recordType, JSON.parse(e.recordIds), e.actorRole]),
+      [
+        ["collection", "staff-account", [String(id)], "administrator"],
+        ["alteration", "staff-account-role", [String(id)], "administrator"],
+        ["alteration", "staff-account-disabled", [String(id)], "administrator"],
+        ["alteration", "staff-account-enabled", [String(id)], "administrator"],
+        ["alteration", "staff-account-sessions", [String(id)], "administrator"],
+        ["alteration", "staff-account-second-factor", [String(id)], "administrator"],
+        ["alteration", "staff-account-password", [String(id)], "administrator"],
+      ],
+    );
+  });
+
   it("ends every session and token of the person when an administrator signs them out, resets them, disables them or changes their role", async () => {
     const { client: admin } = await signedInClient(app, "administrator");
     const steps: Array<Record<string, string>> = [{ action: "sign-out" }, { action: "reset-password" }, { action: "reset-two-factor" }, { action: "disable" }, { action: "role", role: "analyst" }];
@@ -76,6 +101,56 @@ describeEachDatabase("administering staff accounts", (context, dialect) => {
       assert.equal((await officer.get("/staff")).statusCode, 302, `${fields.action}: the session has ended`);
       assert.equal((await api()).statusCode, 401, `${fields.action}: the token has ended`);
     }
+  });
+
+  it("shows an auditor an administrator's takeover of an account, to the revealed real name", async () => {
+    const lead = await signedInClient(app, "safeguarding-lead");
+    await lead.client.get("/safeguarding/cases/new");
+    const reason = { reasonCode: "safeguarding", reasonReference: "SG-TAKEOVER-1" };
+    const opened = await lead.client.post("/safeguarding/cases", {
+      alias: "Wren", realName: "Jane Takeover", ageBand: "25-34", needs: ["housing"], needsDetails: "", consent: "given", ...reason,
+    });
+    const caseId = Number(/^\/safeguarding\/cases\/(\d+)/.exec(String(opened.headers.location))![1]);
+
+    const admin = await signedInClient(app, "administrator");
+    const reset = await act(admin.client, lead.id, { action: "reset-password" });
+    const oneTime = /id="one-time-password">([^<]+)</.exec(reset.body)![1]!;
+    await act(admin.client, lead.id, { action: "reset-two-factor" });
+
+    // The administrator signs in as the lead, sets a password and an authenticator of their own, and reveals the name.
+    const takeover = new PageClient(app);
+    await takeover.get("/staff/sign-in");
+    assert.equal((await takeover.post("/staff/sign-in", { email: lead.email, password: oneTime, next: "/staff" })).headers.location, "/staff/password");
+    await takeover.get("/staff/password");
+    await takeover.post("/staff/password", { current: oneTime, password: "the administrator's own", confirm: "the administrator's own" });
+    const enrol = await takeover.get("/staff/two-factor");
+    const key = /id="totp-key">([^<]+)</.exec(enrol.body)![1]!.replace(/\s+/g, "");
+    assert.equal((await takeover.post("/staff/two-factor", { sealed: /name="sealed" value="([^"]+)"/.exec(enrol.body)![1]!, code: codeFor(key) })).statusCode, 302);
+    await takeover.get(`/safeguarding/cases/${caseId}?${new URLSearchParams(reason)}`);
+    assert.match((await takeover.post(`/safeguarding/cases/${caseId}/real-name`, reason)).body, /Jane Takeover/);
+
+    const auditor = await signedInClient(app, "auditor");
+    const query = new URLSearchParams({ reasonCode: "audit", reasonReference: "AUD-TAKEOVER", recordType: "safeguarding-case-real-name" });
+    const page = await auditor.client.get(`/staff/audit?${query}`);
+    assert.equal(page.statusCode, 200);
+    const row = page.body.split("<tr").find((r) => r.includes(`user ${lead.id} (safeguarding-lead)`) && r.includes("consultation"));
+    assert.ok(row, "the reveal is listed");
+    assert.match(row, new RegExp(`credentials issued by user ${admin.id} \\(administrator\\)`), "with the administrator who issued the credentials it was done with");
+
+    const csv = await auditor.client.get(`/staff/audit/export.csv?${query}`);
+    const [header, ...lines] = csv.body.trim().split("\r\n");
+    const columns = header!.split(",");
+    const cells = lines.map((line) => Object.fromEntries(line.split(",").map((cell, i) => [columns[i], cell])));
+    const reveal = cells.find((c) => c.actor_id === String(lead.id) && c.operation === "consultation");
+    assert.equal(reveal?.credentials_issued_by, String(admin.id));
+
+    // The lead's own steps after the reset carry it too, and the resets are the administrator's.
+    const own = await app.services.audit.search({ actorId: lead.id, limit: 20 });
+    const ownPassword = own.find((e) => e.recordType === "staff-account-password");
+    assert.ok(ownPassword?.actorCredentialsEventId, "the new password was set on credentials an administrator issued");
+    const issued = (await app.services.audit.search({ actorId: admin.id, limit: 20 })).find((e) => e.id === ownPassword.actorCredentialsEventId);
+    assert.equal(issued?.recordType, "staff-account-second-factor");
+    assert.deepEqual(JSON.parse(issued!.recordIds), [String(lead.id)]);
   });
 
   it("creates one account when six identical requests arrive at once, tells the rest the email is taken, and logs no email", async () => {

@@ -2,7 +2,7 @@
 // request, and revoking is immediate); the cookie carries a random token whose hash is the id.
 import crypto from "node:crypto";
 import { isUniqueViolation } from "../../db/database.ts";
-import { errors } from "../../http/errors.ts";
+import { AppError, errors } from "../../http/errors.ts";
 import { hashPassword, newOneTimePassword, passwordProblem, verifyPassword } from "./passwords.ts";
 import { isRole, SECOND_FACTOR_ROLES, type Role } from "./policy.ts";
 import { matchingStep, newTotpSecret, openSecret, provisioningUri, sealSecret } from "./two-factor.ts";
@@ -10,6 +10,7 @@ import type { SessionsRepository } from "./sessions.repository.ts";
 import type { TokensRepository } from "../tokens/tokens.repository.ts";
 import type { FailureCount, Limit, RateLimitsService, Slowdown } from "../rate-limits/rate-limits.service.ts";
 import type { UserRow, UsersRepository } from "./users.repository.ts";
+import type { AuditService } from "../audit/audit.service.ts";
 
 export const SESSION_IDLE_MINUTES = 60;
 export const SESSION_LIFETIME_HOURS = 12;
@@ -23,6 +24,7 @@ const DEVICE_FREE_FAILURES = 3;
 const CODE_TRIES_PER_SESSION: Limit = { name: "second-factor-session", max: 5, windowSeconds: 900, refusal: "Too many codes have been tried in this sign-in" };
 const CODE_TRIES_PER_ACCOUNT: Limit = { name: "second-factor-account", max: 10, windowSeconds: 900, refusal: "Too many codes have been tried for this account" };
 export const EMAIL_TAKEN = "An account with that email already exists";
+export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export interface StaffUser {
   id: number;
@@ -77,6 +79,7 @@ export class AuthService {
     private readonly sessions: SessionsRepository,
     private readonly tokens: TokensRepository,
     private readonly rateLimits: RateLimitsService,
+    private readonly audit: AuditService,
     private readonly keys: { totp: Buffer; devices: Buffer },
     slowdownMs = 1000,
   ) {
@@ -85,7 +88,7 @@ export class AuthService {
 
   async addUser(input: { email: string; name: string; role: string; password?: string; mustChangePassword?: boolean }): Promise<{ id: number; password: string }> {
     const email = normaliseEmail(input.email);
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw errors.badRequest(`"${input.email}" is not an email address`);
+    if (!EMAIL_PATTERN.test(email)) throw errors.badRequest(`"${input.email}" is not an email address`);
     if (!isRole(input.role)) throw errors.badRequest(`"${input.role}" is not a role`);
     if (!input.name.trim()) throw errors.badRequest("Give the person's name");
     const password = input.password ?? newOneTimePassword();
@@ -100,9 +103,10 @@ export class AuthService {
       partnerAgencyId: null,
       createdAt: new Date().toISOString(),
       disabledAt: null,
+      credentialsEventId: null,
     }).catch((error: unknown) => {
       // The unique index decides, so two administrators adding the same person at once get one account.
-      throw isUniqueViolation(error) ? errors.conflict(EMAIL_TAKEN) : error;
+      throw isUniqueViolation(error) ? new AppError("conflict", 409, EMAIL_TAKEN, [{ field: "email", message: EMAIL_TAKEN }]) : error;
     });
     return { id, password };
   }
@@ -201,10 +205,17 @@ export class AuthService {
       return false;
     }
     const step = matchingStep(secret, code, now);
-    if (step === null) return false;
+    const user = await this.users.findById(userId);
+    if (step === null || !user) return false;
     await this.users.update(userId, { totpSecret: sealed, totpLastStep: step });
     await this.sessions.markSecondFactorDone(sessionId);
+    await this.recordOwnChange(user, "staff-account-second-factor", now);
     return true;
+  }
+
+  /** The holder's own change to their sign-in, in the audit log (after a reset, it names who issued the credentials). */
+  private async recordOwnChange(user: UserRow, recordType: string, now: Date): Promise<void> {
+    await this.audit.record({ actor: { id: user.id, role: user.role }, operation: "alteration", recordType, recordIds: [user.id] }, now);
   }
 
   /**
@@ -277,6 +288,7 @@ export class AuthService {
     if (next === current) return { field: "password", message: "Choose a new password that is different from the current one" };
     await this.users.update(userId, { passwordHash: await hashPassword(next), mustChangePassword: false });
     await this.signOutEverywhere(userId, { keep: sessionId });
+    await this.recordOwnChange(user, "staff-account-password", new Date());
     return null;
   }
 }
