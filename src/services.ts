@@ -14,6 +14,7 @@ import { AuditService } from "./modules/audit/audit.service.ts";
 import { AuthService } from "./modules/auth/auth.service.ts";
 import { SessionsRepository } from "./modules/auth/sessions.repository.ts";
 import { UsersRepository } from "./modules/auth/users.repository.ts";
+import { ApprovalsRepository } from "./modules/admin/approvals.repository.ts";
 import { StaffAccountsService } from "./modules/admin/users.service.ts";
 import { CategoriesRepository } from "./modules/categories/categories.repository.ts";
 import { CategoriesService } from "./modules/categories/categories.service.ts";
@@ -119,7 +120,7 @@ export function createServices(config: Config, database: Database) {
     operations,
     operationsRepository,
     auth,
-    accounts: new StaffAccountsService(usersRepository, auth, audit),
+    accounts: new StaffAccountsService(usersRepository, new ApprovalsRepository(db), auth, audit),
     users: usersRepository,
     rateLimits,
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),

@@ -45,7 +45,7 @@ program
 const users = program.command("users").description("Manage staff accounts");
 users
   .command("add")
-  .description("Create a staff account and print a one-time password, to be changed at first sign-in")
+  .description("Create a staff account and print a one-time password, to be changed at first sign-in. The way to add an auditor without a second administrator's approval")
   .requiredOption("--role <role>", `one of: ${STAFF_ROLES.join(", ")}`)
   .requiredOption("--email <email>", "the person's work email address")
   .requiredOption("--name <name>", "the person's name as colleagues know it")

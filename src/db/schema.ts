@@ -27,6 +27,22 @@ export interface UsersTable {
   credentialsEventId: number | null;
 }
 
+export interface AccountApprovalsTable {
+  id: Generated<number>;
+  /** create | role | reset-password | reset-two-factor */
+  action: string;
+  userId: number | null;
+  email: string | null;
+  name: string | null;
+  role: string | null;
+  requestedBy: number;
+  requestedAt: string;
+  decidedBy: number | null;
+  decidedAt: string | null;
+  /** approved | declined, or null while it waits */
+  decision: string | null;
+}
+
 export interface SessionsTable {
   id: string;
   userId: number;
@@ -395,6 +411,7 @@ export interface AuditSegmentsTable {
 export interface Schema {
   partnerAgencies: PartnerAgenciesTable;
   users: UsersTable;
+  accountApprovals: AccountApprovalsTable;
   sessions: SessionsTable;
   operations: OperationsTable;
   areas: AreasTable;

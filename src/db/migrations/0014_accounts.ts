@@ -1,6 +1,7 @@
 // Accounts that hold (issue 13): sign-in slows down per email instead of locking the account,
 // so the lock-out columns go; every account and audit event says which audit event issued the
-// credentials it signs in with (an administrator's reset shows in all that follows).
+// credentials it signs in with (an administrator's reset shows in all that follows); and the
+// auditor role is given only with a second administrator's approval.
 import type { Kysely } from "kysely";
 import type { ColumnTypes } from "../columns.ts";
 
@@ -22,4 +23,18 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
   await db.schema.alterTable("users").addColumn("credentials_event_id", "integer").execute();
   // The actor's credentials_event_id when the event was written (covered by the event's hash).
   await db.schema.alterTable("audit_events").addColumn("actor_credentials_event_id", "integer").execute();
+
+  await t
+    .id(db.schema.createTable("account_approvals"))
+    .addColumn("action", "text", (c) => c.notNull())
+    .addColumn("user_id", "integer", (c) => c.references("users.id").onDelete("cascade"))
+    .addColumn("email", "text")
+    .addColumn("name", "text")
+    .addColumn("role", "text")
+    .addColumn("requested_by", "integer", (c) => c.notNull().references("users.id"))
+    .addColumn("requested_at", t.timestamp, (c) => c.notNull())
+    .addColumn("decided_by", "integer", (c) => c.references("users.id"))
+    .addColumn("decided_at", t.timestamp)
+    .addColumn("decision", "text")
+    .execute();
 }

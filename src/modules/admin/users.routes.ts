@@ -1,6 +1,6 @@
 // The administrator's pages for staff accounts: create (a one-time password shown once),
-// change role, disable, end sessions, reset two-factor sign-in or the password. The use cases
-// are in users.service.ts.
+// change role, disable, end sessions, reset two-factor sign-in or the password, and approve
+// what another administrator asked for. The use cases are in users.service.ts.
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { AppError } from "../../http/errors.ts";
 import { formErrors } from "../../web/render.ts";
@@ -21,8 +21,8 @@ export function registerUserPages(app: FastifyInstance, services: Services): voi
   const roles = STAFF_ROLES.map((role) => ({ value: role, text: ROLE_NAMES[role] }));
   const administrator = (reply: FastifyReply) => reply.request.staff!.user;
 
-  async function listPage(reply: FastifyReply) {
-    return reply.page("admin/views/users.njk", { title: "Staff accounts", ...(await accounts.list(administrator(reply))) });
+  async function listPage(reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    return reply.page("admin/views/users.njk", { title: "Staff accounts", ...(await accounts.list(administrator(reply))), ...extra });
   }
 
   async function userPage(reply: FastifyReply, id: number, extra: Record<string, unknown> = {}, status = 200) {
@@ -34,7 +34,10 @@ export function registerUserPages(app: FastifyInstance, services: Services): voi
     switch (outcome.kind) {
       case "created":
         return reply.page("admin/views/created.njk", { title: "Account created", ...outcome, noStore: true });
+      case "waiting":
+        return reply.page("admin/views/waiting.njk", { title: "Waiting for a second administrator", approval: outcome.approval }, 202);
       case "done":
+        if (outcome.userId === undefined) return listPage(reply, { done: outcome.message });
         return userPage(reply, outcome.userId, { done: outcome.message, oneTimePassword: outcome.oneTimePassword, noStore: Boolean(outcome.oneTimePassword) });
     }
   }
@@ -67,5 +70,10 @@ export function registerUserPages(app: FastifyInstance, services: Services): voi
       if (!problem) throw error;
       return userPage(reply, id, { errors: formErrors(problem.fields) }, problem.statusCode);
     }
+  });
+
+  app.post<{ Params: { id: string } }>("/staff/users/approvals/:id", { config: { access: record } }, async (request, reply) => {
+    const decision = field((request.body ?? {}) as FormBody, "decision");
+    return show(reply, await accounts.decide(request.staff!.user, Number(request.params.id) || 0, decision));
   });
 }

@@ -103,6 +103,91 @@ describeEachDatabase("administering staff accounts", (context, dialect) => {
     }
   });
 
+  it("needs a second administrator to make an auditor, and lets no administrator approve their own request", async () => {
+    const first = await signedInClient(app, "administrator");
+    const second = await signedInClient(app, "administrator");
+    const email = `ann.auditor-${dialect}@example.police.uk`;
+    await first.client.get("/staff/users/new");
+    const asked = await first.client.post("/staff/users", { name: "Ann Auditor", email, role: "auditor" });
+    assert.equal(asked.statusCode, 202);
+    assert.match(asked.body, /Another administrator must approve/);
+    assert.equal(await app.services.users.findByEmail(email), undefined, "no account yet");
+
+    const own = await first.client.get("/staff/users");
+    assert.match(own.body, /Ann Auditor/);
+    assert.doesNotMatch(own.body, /action="\/staff\/users\/approvals\/\d+"/, "the requester is offered no approve button");
+    const listed = await second.client.get("/staff/users");
+    const approvalId = Number(/action="\/staff\/users\/approvals\/(\d+)"/.exec(listed.body)![1]);
+    await first.client.get("/staff/users/new"); // any page with a form, for its CSRF token
+    const selfApproved = await first.client.post(`/staff/users/approvals/${approvalId}`, { decision: "approve" });
+    assert.equal(selfApproved.statusCode, 403);
+    assert.match(selfApproved.body, /Another administrator must approve a request you made/);
+    assert.equal(await app.services.users.findByEmail(email), undefined);
+
+    await second.client.get("/staff/users");
+    const approved = await second.client.post(`/staff/users/approvals/${approvalId}`, { decision: "approve" });
+    assert.equal(approved.statusCode, 200);
+    assert.match(approved.body, /id="one-time-password">[a-z0-9-]+</, "the approving administrator hands the one-time password over");
+    const auditor = await app.services.users.findByEmail(email);
+    assert.equal(auditor?.role, "auditor");
+    await second.client.get("/staff/users/new");
+    const again = await second.client.post(`/staff/users/approvals/${approvalId}`, { decision: "approve" });
+    assert.equal(again.statusCode, 409, "a request is decided once");
+
+    // Giving an existing account the auditor role waits for a second administrator too.
+    const { id: officerId } = await signedInClient(app, "officer");
+    const changed = await act(first.client, officerId, { action: "role", role: "auditor" });
+    assert.equal(changed.statusCode, 202);
+    assert.equal((await app.services.users.findById(officerId))!.role, "officer");
+    const pending = await second.client.get("/staff/users");
+    const roleApproval = Number([...pending.body.matchAll(/action="\/staff\/users\/approvals\/(\d+)"/g)].map((m) => m[1]).at(-1));
+    await second.client.post(`/staff/users/approvals/${roleApproval}`, { decision: "approve" });
+    assert.equal((await app.services.users.findById(officerId))!.role, "auditor");
+
+    const trail = (await app.services.audit.search({ recordType: "staff-account-approval", limit: 10 })).reverse();
+    assert.deepEqual(
+      trail.map((e) => [e.operation, e.actorId]),
+      [
+        ["collection", first.id],
+        ["alteration", second.id],
+        ["collection", first.id],
+        ["alteration", second.id],
+      ],
+    );
+  });
+
+  it("refuses the approval of an administrator whose sign-in the requester set up, and lets another decline", async () => {
+    const first = await signedInClient(app, "administrator");
+    const other = await signedInClient(app, "administrator");
+    // The first administrator makes a second administrator account and signs in as it.
+    await first.client.get("/staff/users/new");
+    const made = await first.client.post("/staff/users", { name: "Puppet Admin", email: `puppet-${dialect}@example.police.uk`, role: "administrator" });
+    const oneTime = /id="one-time-password">([^<]+)</.exec(made.body)![1]!;
+    const puppet = new PageClient(app);
+    await puppet.get("/staff/sign-in");
+    await puppet.post("/staff/sign-in", { email: `puppet-${dialect}@example.police.uk`, password: oneTime, next: "/staff" });
+    await puppet.get("/staff/password");
+    await puppet.post("/staff/password", { current: oneTime, password: "a puppet's passphrase", confirm: "a puppet's passphrase" });
+    const enrol = await puppet.get("/staff/two-factor");
+    const key = /id="totp-key">([^<]+)</.exec(enrol.body)![1]!.replace(/\s+/g, "");
+    await puppet.post("/staff/two-factor", { sealed: /name="sealed" value="([^"]+)"/.exec(enrol.body)![1]!, code: codeFor(key) });
+
+    await first.client.get("/staff/users/new");
+    const email = `second-auditor-${dialect}@example.police.uk`;
+    assert.equal((await first.client.post("/staff/users", { name: "Second Auditor", email, role: "auditor" })).statusCode, 202);
+    const listed = await puppet.get("/staff/users");
+    const approvalId = Number([...listed.body.matchAll(/action="\/staff\/users\/approvals\/(\d+)"/g)].at(-1)![1]);
+    const refused = await puppet.post(`/staff/users/approvals/${approvalId}`, { decision: "approve" });
+    assert.equal(refused.statusCode, 403);
+    assert.match(refused.body, /Your own sign-in was last set up by the administrator who made this request/);
+
+    await other.client.get("/staff/users");
+    const declined = await other.client.post(`/staff/users/approvals/${approvalId}`, { decision: "decline" });
+    assert.equal(declined.statusCode, 200);
+    assert.match(declined.body, /Request declined/);
+    assert.equal(await app.services.users.findByEmail(email), undefined);
+  });
+
   it("shows an auditor an administrator's takeover of an account, to the revealed real name", async () => {
     const lead = await signedInClient(app, "safeguarding-lead");
     await lead.client.get("/safeguarding/cases/new");
