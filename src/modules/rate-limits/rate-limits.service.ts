@@ -61,7 +61,7 @@ export class RateLimitsService {
   /** Waits for this attempt's turn (at once while failures are few); 429 when the turn is too far off. */
   async awaitTurn(slowdown: Slowdown, subject: string): Promise<void> {
     const key = this.slowdownKey(slowdown, subject);
-    for (;;) {
+    for (let tries = 0; tries < 100; tries++) {
       const now = Date.now();
       const state = await this.repository.findSlowdown(key, new Date(now).toISOString());
       if (!state || state.failures < slowdown.freeFailures) return;
@@ -73,6 +73,7 @@ export class RateLimitsService {
         return;
       }
     }
+    throw errors.tooMany(Math.ceil(slowdown.maxWaitMs / 1000), slowdown.refusal);
   }
 
   /** Counts a failure; under a slowdown the next check then waits at least a delay. */
