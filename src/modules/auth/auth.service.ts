@@ -131,14 +131,17 @@ export class AuthService {
       await this.rateLimits.awaitTurn(this.slowdown, email);
     }
     const user = await this.users.findByEmail(email);
-    const hash = user && !user.disabledAt ? user.passwordHash : await (this.#dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex")));
-    if (!user || user.disabledAt || !(await verifyPassword(hash, password))) {
-      await this.rateLimits.failed(this.slowdown, email, now);
-      if (device) await this.rateLimits.failed(DEVICE_FAILURES, device, now);
+    const usable = user && !user.disabledAt ? user : null;
+    // Always one argon2 check: against a dummy hash when there is no account to check.
+    const matches = await verifyPassword(usable?.passwordHash ?? (await (this.#dummyHash ??= hashPassword(crypto.randomBytes(16).toString("hex")))), password);
+    if (!usable || !matches) {
+      // Counted from now, after any wait: the next check comes a whole delay after this failure.
+      await this.rateLimits.failed(this.slowdown, email);
+      if (device) await this.rateLimits.failed(DEVICE_FAILURES, device);
       return { ok: false };
     }
-    const token = await this.startSession(user.id, now);
-    return { ok: true, token, user: presentUser(user), device: this.deviceCookie(email) };
+    const token = await this.startSession(usable.id, now);
+    return { ok: true, token, user: presentUser(usable), device: this.deviceCookie(email) };
   }
 
   private deviceMac(email: string, nonce: string): Buffer {
