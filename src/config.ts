@@ -60,6 +60,8 @@ export interface Config {
    */
   databaseQueueLimit: number;
   rateLimits: { reports: number; tracking: number; signIn: number };
+  /** The first wait once an email has had five failed sign-ins (1000 ms when not given; tests shorten it). */
+  signInSlowdownMs?: number;
   secureCookies: boolean;
   /** Where email alerts are sent through (smtp://user:pass@host:port); without it mail waits in the queue. */
   smtpUrl: string | null;

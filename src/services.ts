@@ -14,6 +14,8 @@ import { AuditService } from "./modules/audit/audit.service.ts";
 import { AuthService } from "./modules/auth/auth.service.ts";
 import { SessionsRepository } from "./modules/auth/sessions.repository.ts";
 import { UsersRepository } from "./modules/auth/users.repository.ts";
+import { ApprovalsRepository } from "./modules/admin/approvals.repository.ts";
+import { StaffAccountsService } from "./modules/admin/users.service.ts";
 import { CategoriesRepository } from "./modules/categories/categories.repository.ts";
 import { CategoriesService } from "./modules/categories/categories.service.ts";
 import { EvaluationRepository } from "./modules/evaluation/evaluation.repository.ts";
@@ -107,7 +109,18 @@ export function createServices(config: Config, database: Database) {
     writes,
     rateLimits,
   );
-  const tokens = new TokensService(new TokensRepository(db), keyFor(config, "api-tokens"));
+  const tokensRepository = new TokensRepository(db);
+  const tokens = new TokensService(tokensRepository, keyFor(config, "api-tokens"));
+  const usersRepository = new UsersRepository(db);
+  const auth = new AuthService(
+    usersRepository,
+    new SessionsRepository(db),
+    tokensRepository,
+    rateLimits,
+    audit,
+    { totp: keyFor(config, "totp"), devices: keyFor(config, "sign-in-devices") },
+    config.signInSlowdownMs,
+  );
   const alertsRepository = new AlertsRepository(db);
   const subscriberKey = keyFor(config, "alert-subscribers");
   const planner = new PlannerService(new PlannerRepository(db), operationsRepository, async (id, from, to) => (await activity.totals(id, from, to)).patrolHours);
@@ -119,8 +132,9 @@ export function createServices(config: Config, database: Database) {
     operations,
     operationsRepository,
     tiles,
-    auth: new AuthService(new UsersRepository(db), new SessionsRepository(db), keyFor(config, "totp")),
-    users: new UsersRepository(db),
+    auth,
+    accounts: new StaffAccountsService(usersRepository, new ApprovalsRepository(db), auth, audit),
+    users: usersRepository,
     rateLimits,
     drafts: new DraftStore(db, keyFor(config, "report-drafts")),
     reports,

@@ -19,7 +19,7 @@ import { can } from "../src/modules/auth/policy.ts";
 import { codeFor, newTotpSecret } from "../src/modules/auth/two-factor.ts";
 import { loadDemoCalls } from "../src/modules/planner/planner.demo.ts";
 import { writeSyntheticSample } from "./fixtures/police-uk/sample.ts";
-import { testApp, validReport } from "./support/app.ts";
+import { awayFromWindowEdges, testApp, validReport } from "./support/app.ts";
 import { PageClient } from "./support/client.ts";
 import { testConfig } from "./support/config.ts";
 import { createTestDatabase, describeEachDatabase, type TestDatabase } from "./support/databases.ts";
@@ -69,11 +69,6 @@ async function snapshot(test: TestDatabase): Promise<Map<string, { count: number
 /** Tables whose rows differ between two snapshots (or that went missing). */
 function changedTables(before: Map<string, { count: number; digest: string }>, after: Map<string, { count: number; digest: string }>): string[] {
   return [...before.keys()].filter((name) => after.get(name)?.digest !== before.get(name)!.digest);
-}
-
-/** Rate limits count in fixed windows (sign-in 15 minutes, receipt codes 10): start well inside both. */
-async function awayFromWindowEdges(): Promise<void> {
-  while ([600_000, 900_000].some((window) => window - (Date.now() % window) < 10_000)) await new Promise((resolve) => setTimeout(resolve, 2_000));
 }
 
 /** Routes that change something and, being for cookie-less callers, take no CSRF token. */

@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import SQLite from "better-sqlite3";
 import { after, describe, it } from "node:test";
 import { writeSyntheticSample } from "../../test/fixtures/police-uk/sample.ts";
 
@@ -36,11 +37,25 @@ describe("the command line", () => {
     assert.match(added.stdout, /Created officer account for pc\.smith@example\.police\.uk/);
     assert.match(added.stdout, /One-time password .*: [a-z0-9]{4}(-[a-z0-9]{4}){3}/);
     await assert.rejects(openbeat(["users", "add", "--role", "officer", "--email", "pc.smith@example.police.uk", "--name", "PC Smith"]), (error: { stderr: string; code: number }) => {
-      assert.match(error.stderr, /There is already an account/);
+      assert.match(error.stderr, /An account with that email already exists/);
       assert.equal(error.code, 2);
       return true;
     });
     await assert.rejects(openbeat(["users", "add", "--role", "sergeant", "--email", "x@example.test", "--name", "X"]), /"sergeant" is not a role/);
+  });
+
+  it("adds an auditor at the command line, without a second administrator, and logs who was added", async () => {
+    const added = await openbeat(["users", "add", "--role", "auditor", "--email", "audrey@example.police.uk", "--name", "Audrey Auditor"]);
+    assert.match(added.stdout, /Created auditor account for audrey@example\.police\.uk/);
+    const db = new SQLite(path.join(directory, "cli.sqlite"), { readonly: true });
+    try {
+      const account = db.prepare("SELECT id, role FROM users WHERE email = ?").get("audrey@example.police.uk") as { id: number; role: string };
+      assert.equal(account.role, "auditor");
+      const event = db.prepare("SELECT * FROM audit_events WHERE record_type = 'staff-account' ORDER BY id DESC LIMIT 1").get() as Record<string, unknown>;
+      assert.deepEqual([event.operation, event.actor_id, event.record_ids], ["collection", null, JSON.stringify([String(account.id)])], "created at the command line: no administrator");
+    } finally {
+      db.close();
+    }
   });
 
   it("imports police.uk files, printing each file and the totals, and exits 1 when a file failed", async () => {

@@ -45,14 +45,14 @@ program
 const users = program.command("users").description("Manage staff accounts");
 users
   .command("add")
-  .description("Create a staff account and print a one-time password, to be changed at first sign-in")
+  .description("Create a staff account and print a one-time password, to be changed at first sign-in. The way to add an auditor without a second administrator's approval")
   .requiredOption("--role <role>", `one of: ${STAFF_ROLES.join(", ")}`)
   .requiredOption("--email <email>", "the person's work email address")
   .requiredOption("--name <name>", "the person's name as colleagues know it")
   .action(async (options: { role: string; email: string; name: string }) => {
     await withServices(async (services) => {
-      const { password } = await services.auth.addUser(options);
-      console.log(`Created ${options.role} account for ${options.email.trim().toLowerCase()}.`);
+      const { email, password } = await services.accounts.createAtCommandLine(options);
+      console.log(`Created ${options.role} account for ${email}.`);
       console.log(`One-time password (give it to them securely; they must change it at first sign-in): ${password}`);
     });
   });

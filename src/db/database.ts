@@ -169,6 +169,15 @@ export function isDatabaseDown(error: Error & { code?: string; errors?: unknown[
   );
 }
 
+/**
+ * Whether a write was refused because a unique index already holds the value: PostgreSQL's
+ * SQLSTATE 23505, better-sqlite3's extended result codes. By code, never by message text.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === "23505" || code === "SQLITE_CONSTRAINT_UNIQUE" || code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+}
+
 export function nowIso(): string {
   return new Date().toISOString();
 }

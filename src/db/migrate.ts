@@ -9,6 +9,9 @@ function migratorFor(database: Database): Migrator {
   const types = columnTypes(database.dialect);
   return new Migrator({
     db: database.db,
+    // Migrations are written on parallel branches and land in any order; each stands alone, so
+    // a database that has run a later-numbered one still takes an earlier one that arrives after.
+    allowUnorderedMigrations: true,
     // Without a schema Kysely looks for its lock table in every schema, and may find another's.
     ...(database.schema ? { migrationTableSchema: database.schema } : {}),
     provider: {

@@ -19,13 +19,28 @@ export interface UsersTable {
   role: string;
   passwordHash: string;
   mustChangePassword: Flag;
-  failedSignIns: number;
-  lockedUntil: string | null;
   totpSecret: string | null;
   totpLastStep: number | null;
   partnerAgencyId: number | null;
   createdAt: string;
   disabledAt: string | null;
+  credentialsEventId: number | null;
+}
+
+export interface AccountApprovalsTable {
+  id: Generated<number>;
+  /** create | role | reset-password | reset-two-factor */
+  action: string;
+  userId: number | null;
+  email: string | null;
+  name: string | null;
+  role: string | null;
+  requestedBy: number;
+  requestedAt: string;
+  decidedBy: number | null;
+  decidedAt: string | null;
+  /** approved | declined, or null while it waits */
+  decision: string | null;
 }
 
 export interface SessionsTable {
@@ -189,6 +204,13 @@ export interface RateLimitsTable {
   expiresAt: string;
 }
 
+export interface SlowdownsTable {
+  key: string;
+  failures: number;
+  nextTurnAt: string | null;
+  expiresAt: string;
+}
+
 export interface AuditEventsTable {
   id: Generated<number>;
   occurredAt: string;
@@ -202,6 +224,7 @@ export interface AuditEventsTable {
   recipients: string | null;
   previousHash: string;
   hash: string;
+  actorCredentialsEventId: number | null;
 }
 
 export interface PatrolsTable {
@@ -400,6 +423,7 @@ export interface AuditSegmentsTable {
 export interface Schema {
   partnerAgencies: PartnerAgenciesTable;
   users: UsersTable;
+  accountApprovals: AccountApprovalsTable;
   sessions: SessionsTable;
   operations: OperationsTable;
   areas: AreasTable;
@@ -414,6 +438,7 @@ export interface Schema {
   publicUpdateVersions: PublicUpdateVersionsTable;
   reportDrafts: ReportDraftsTable;
   rateLimits: RateLimitsTable;
+  slowdowns: SlowdownsTable;
   auditEvents: AuditEventsTable;
   auditSegments: AuditSegmentsTable;
   auditExpiryPermits: AuditExpiryPermitsTable;

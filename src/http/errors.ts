@@ -25,11 +25,11 @@ export const errors = {
   signInRequired: () => new AppError("sign_in_required", 401, "Sign in to see this page"),
   forbidden: () => new AppError("forbidden", 403, "Your role does not give you access to this page"),
   conflict: (message: string) => new AppError("conflict", 409, message),
-  tooMany: (retryAfterSeconds: number) =>
+  tooMany: (retryAfterSeconds: number, what = "Too many attempts from your connection") =>
     new AppError(
       "too_many_requests",
       429,
-      `Too many attempts from your connection. Wait ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? "s" : ""} and try again.`,
+      `${what}. Wait ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? "s" : ""} and try again.`,
       [],
       { "retry-after": String(retryAfterSeconds) },
     ),

@@ -9,6 +9,8 @@ export class PageClient {
   constructor(
     private readonly app: FastifyInstance,
     private readonly headers: Record<string, string> = {},
+    /** The address the requests come from (app.inject's default otherwise): for limits per address. */
+    private readonly remoteAddress?: string,
   ) {}
 
   private cookieHeader(): string {
@@ -25,13 +27,17 @@ export class PageClient {
     return response;
   }
 
+  private from(): { remoteAddress?: string } {
+    return this.remoteAddress ? { remoteAddress: this.remoteAddress } : {};
+  }
+
   csrf(): string {
     const match = /name="_csrf" value="([^"]+)"/.exec(this.lastBody);
     return match?.[1] ?? "";
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.remember(await this.app.inject({ method: "GET", url, headers: { accept: "text/html", cookie: this.cookieHeader(), ...this.headers } }));
+    return this.remember(await this.app.inject({ method: "GET", url, headers: { accept: "text/html", cookie: this.cookieHeader(), ...this.headers }, ...this.from() }));
   }
 
   /** Posts a form as a browser would; the CSRF token comes from the last page unless given. */
@@ -46,6 +52,7 @@ export class PageClient {
         url,
         payload: body.toString(),
         headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html", cookie: this.cookieHeader(), ...this.headers },
+        ...this.from(),
       }),
     );
   }

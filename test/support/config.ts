@@ -24,6 +24,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     logLevel: "silent",
     databaseQueueLimit: 100,
     rateLimits: { reports: 1000, tracking: 1000, signIn: 1000 },
+    signInSlowdownMs: 5,
     secureCookies: false,
     smtpUrl: null,
     mailFrom: "openbeat tests <alerts@openbeat.test>",

@@ -61,6 +61,18 @@ export class AuditRepository {
     return this.db.selectFrom("auditEvents").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
+  async findEvents(ids: number[]): Promise<AuditEventRow[]> {
+    const rows: AuditEventRow[] = [];
+    for (let i = 0; i < ids.length; i += 1000) rows.push(...(await this.db.selectFrom("auditEvents").selectAll().where("id", "in", ids.slice(i, i + 1000)).execute()));
+    return rows;
+  }
+
+  /** The audit event that issued a member of staff's current credentials, if one did. */
+  async credentialsEventOf(userId: number): Promise<number | null> {
+    const row = await this.db.selectFrom("users").select("credentialsEventId").where("id", "=", userId).executeTakeFirst();
+    return row?.credentialsEventId ?? null;
+  }
+
   segments(): Promise<AuditSegmentRow[]> {
     return this.db.selectFrom("auditSegments").selectAll().orderBy("lastEventId").execute();
   }

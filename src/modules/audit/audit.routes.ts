@@ -71,8 +71,9 @@ export function registerAuditPages(app: FastifyInstance, services: Services): vo
     if (!reason) return reply.page("audit/views/search.njk", context);
     await logRead(request, "audit-log", reason);
     const events = await services.audit.search({ ...filter, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+    const issuances = Object.fromEntries(await services.audit.issuances(events.map((e) => e.actorCredentialsEventId)));
     const exportQuery = new URLSearchParams(Object.entries(request.query).filter(([k, v]) => v && k !== "page") as Array<[string, string]>).toString();
-    return reply.page("audit/views/search.njk", { ...context, events, exportQuery, nextPage: events.length === PAGE_SIZE ? page + 1 : null });
+    return reply.page("audit/views/search.njk", { ...context, events, issuances, exportQuery, nextPage: events.length === PAGE_SIZE ? page + 1 : null });
   });
 
   app.get<{ Querystring: AuditQuery }>("/staff/audit/export.csv", { config: { access: read } }, async (request, reply) => {
@@ -80,10 +81,21 @@ export function registerAuditPages(app: FastifyInstance, services: Services): vo
     if (problems.length || !reason) return reply.status(400).type("text/plain").send("Give a reason code and reference to export the audit log.");
     await logRead(request, "audit-log-export", reason);
     const events = await services.audit.search({ ...filter, limit: 100_000 });
-    const header = ["id", "occurred_at", "actor_id", "actor_role", "operation", "record_type", "record_ids", "reason_code", "reason_reference", "recipients", "previous_hash", "hash"];
+    const issuances = await services.audit.issuances(events.map((e) => e.actorCredentialsEventId));
+    // credentials_event: the event that issued the credentials the actor signed in with;
+    // credentials_issued_by: the user who issued them, or "command-line".
+    const issuer = (eventId: number | null) => {
+      const issuance = eventId === null ? undefined : issuances.get(eventId);
+      return issuance ? (issuance.actorId ?? "command-line") : null;
+    };
+    const header = ["id", "occurred_at", "actor_id", "actor_role", "credentials_event", "credentials_issued_by", "operation", "record_type", "record_ids", "reason_code", "reason_reference", "recipients", "previous_hash", "hash"];
     const lines = [header.join(",")];
     for (const e of events) {
-      lines.push([e.id, e.occurredAt, e.actorId, e.actorRole, e.operation, e.recordType, e.recordIds, e.reasonCode, e.reasonReference, e.recipients, e.previousHash, e.hash].map(csvCell).join(","));
+      lines.push(
+        [e.id, e.occurredAt, e.actorId, e.actorRole, e.actorCredentialsEventId, issuer(e.actorCredentialsEventId), e.operation, e.recordType, e.recordIds, e.reasonCode, e.reasonReference, e.recipients, e.previousHash, e.hash]
+          .map(csvCell)
+          .join(","),
+      );
     }
     return reply
       .header("cache-control", "no-store")

@@ -33,7 +33,7 @@ export const GENESIS_HASH = "0".repeat(64);
 
 /** The fields that are hashed, in a fixed order, so the same event always hashes the same. */
 export function canonicalEvent(event: Omit<AuditEventRow, "id" | "hash">): string {
-  return JSON.stringify([
+  const fields: unknown[] = [
     event.occurredAt,
     event.actorId,
     event.actorRole,
@@ -44,7 +44,10 @@ export function canonicalEvent(event: Omit<AuditEventRow, "id" | "hash">): strin
     event.reasonReference,
     event.recipients,
     event.previousHash,
-  ]);
+  ];
+  // Added with migration 0014, and only when set: the events written before it hash as they did.
+  if (event.actorCredentialsEventId != null) fields.push(["credentials", event.actorCredentialsEventId]);
+  return JSON.stringify(fields);
 }
 
 export function chainHash(key: Buffer, event: Omit<AuditEventRow, "id" | "hash">): string {
@@ -57,7 +60,13 @@ export class AuditService {
     private readonly key: Buffer,
   ) {}
 
+  /**
+   * Appends an event. A member of staff's event also names the event that issued the
+   * credentials they signed in with (see users.credentials_event_id): after an administrator
+   * resets an account, everything done on it shows who could have been doing it.
+   */
   async record(entry: AuditEntry, now: Date = new Date()): Promise<number> {
+    const credentials = entry.actor ? await this.repository.credentialsEventOf(entry.actor.id) : null;
     return this.repository.withHeadLocked(async (trx, head) => {
       const event = {
         occurredAt: now.toISOString(),
@@ -70,6 +79,7 @@ export class AuditService {
         reasonReference: entry.reason?.reference ?? null,
         recipients: entry.recipients ? JSON.stringify(entry.recipients) : null,
         previousHash: head?.hash ?? GENESIS_HASH,
+        actorCredentialsEventId: credentials,
       };
       return this.repository.insert(trx, { ...event, hash: chainHash(this.key, event) });
     });
@@ -77,6 +87,12 @@ export class AuditService {
 
   search(filter: AuditFilter) {
     return this.repository.search(filter);
+  }
+
+  /** The events that issued credentials (their ids from actorCredentialsEventId), by id. */
+  async issuances(ids: Array<number | null>): Promise<Map<number, AuditEventRow>> {
+    const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+    return new Map((await this.repository.findEvents(wanted)).map((e) => [e.id, e]));
   }
 
   /** The current head, to keep outside the system: a later verify against it detects truncation or rewriting. */

@@ -1,12 +1,15 @@
 // Staff sign-in, sign-out, password change and the staff start page.
 import type { FastifyInstance } from "fastify";
+import { AppError } from "../../http/errors.ts";
 import { formErrors } from "../../web/render.ts";
-import { SESSION_COOKIE } from "../../http/cookies.ts";
+import { DEVICE_COOKIE, SESSION_COOKIE } from "../../http/cookies.ts";
 import { field, type FormBody } from "../reports/report-form.ts";
 import type { Services } from "../../services.ts";
 import { access } from "./policy.ts";
 import { MINIMUM_PASSWORD_LENGTH } from "./passwords.ts";
-import { SESSION_LIFETIME_HOURS } from "./auth.service.ts";
+import { SESSION_LIFETIME_HOURS, type SignInResult } from "./auth.service.ts";
+
+const DEVICE_COOKIE_DAYS = 180;
 
 /** Only paths on this site: "next" must never send someone elsewhere after signing in. */
 function safeNext(value: string): string {
@@ -37,12 +40,17 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     if (!email) return render("Enter your email address", 400);
     if (!password) return render("Enter your password", 400, "password");
     await services.rateLimits.hit({ name: "sign-in", max: services.config.rateLimits.signIn, windowSeconds: 900 }, request.clientKey);
-    const result = await services.auth.signIn(email, password.slice(0, 200));
-    if (!result.ok) {
-      if (result.reason === "locked") return render(`Too many failed attempts. Wait ${result.minutes} minute${result.minutes === 1 ? "" : "s"} and try again.`, 429);
-      return render("The email address or password is wrong", 401);
+    let result: SignInResult;
+    try {
+      result = await services.auth.signIn(email, password.slice(0, 200), { device: request.cookies[DEVICE_COOKIE] });
+    } catch (error) {
+      if (!(error instanceof AppError && error.statusCode === 429)) throw error;
+      reply.headers(error.headers);
+      return render(error.message, 429);
     }
+    if (!result.ok) return render("The email address or password is wrong", 401);
     reply.setCookie(SESSION_COOKIE, result.token, sessionCookie);
+    reply.setCookie(DEVICE_COOKIE, result.device, { ...sessionCookie, path: "/staff/sign-in", maxAge: DEVICE_COOKIE_DAYS * 86_400 });
     if (result.user.twoFactorEnabled) return reply.redirect(`/staff/sign-in/code?next=${encodeURIComponent(next)}`);
     if (result.user.mustChangePassword) return reply.redirect("/staff/password");
     return reply.redirect(result.user.twoFactorRequired ? "/staff/two-factor" : next);
@@ -57,14 +65,17 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     const next = safeNext(field(body, "next"));
     await services.rateLimits.hit({ name: "sign-in", max: services.config.rateLimits.signIn, windowSeconds: 900 }, request.clientKey);
     const staff = request.staff!;
-    const ok = await services.auth.verifySecondFactor(staff.user.id, staff.sessionId, field(body, "code"));
-    if (!ok) {
-      return reply.page(
-        "auth/views/code.njk",
-        { title: "Enter the code from your authenticator app", next, noStore: true, errors: formErrors([{ field: "code", message: "The code is wrong or has already been used. Enter the newest 6-digit code from your app." }]) },
-        401,
-      );
+    const refuse = (message: string, status: number) =>
+      reply.page("auth/views/code.njk", { title: "Enter the code from your authenticator app", next, noStore: true, errors: formErrors([{ field: "code", message }]) }, status);
+    let ok: boolean;
+    try {
+      ok = await services.auth.verifySecondFactor(staff.user.id, staff.sessionId, field(body, "code"));
+    } catch (error) {
+      if (!(error instanceof AppError && error.statusCode === 429)) throw error;
+      reply.headers(error.headers);
+      return refuse(error.message, 429);
     }
+    if (!ok) return refuse("The code is wrong or has already been used. Enter the newest 6-digit code from your app.", 401);
     // A new session id once both factors are proved (session fixation).
     reply.setCookie(SESSION_COOKIE, await services.auth.renewSession(staff.token), sessionCookie);
     return reply.redirect(staff.user.mustChangePassword ? "/staff/password" : next);
@@ -110,12 +121,12 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     const current = field(body, "current");
     const password = field(body, "password");
     const confirm = field(body, "confirm");
-    const user = request.staff!.user;
+    const { user, sessionId } = request.staff!;
     const fail = (name: string, message: string) =>
       reply.page("auth/views/password.njk", { title: "Change your password", minimum: MINIMUM_PASSWORD_LENGTH, firstTime: user.mustChangePassword, errors: formErrors([{ field: name, message }]) }, 400);
     if (!current) return fail("current", "Enter your current password");
     if (password !== confirm) return fail("confirm", "The two new passwords do not match");
-    const problem = await services.auth.changePassword(user.id, current, password);
+    const problem = await services.auth.changePassword(user.id, sessionId, current, password);
     if (problem) return fail(problem.field, problem.message);
     return reply.redirect("/staff?passwordChanged=1");
   });

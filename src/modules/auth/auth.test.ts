@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
-import { signedInClient, testApp } from "../../../test/support/app.ts";
+import { awayFromWindowEdges, createStaffToken, signedInClient, testApp } from "../../../test/support/app.ts";
 import { PageClient } from "../../../test/support/client.ts";
 import { codeFor } from "./two-factor.ts";
 
@@ -29,20 +29,109 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
     assert.equal((await client.get("/staff")).statusCode, 200);
   });
 
-  it("says the same thing for a wrong password and an unknown email, then locks with back-off", async () => {
-    await app.services.auth.addUser({ email: "pc.two@example.test", name: "PC Two", role: "officer", password: "the right password", mustChangePassword: false });
-    const client = new PageClient(app);
-    await client.get("/staff/sign-in");
-    const unknown = await client.post("/staff/sign-in", { email: "nobody@example.test", password: "whatever it is", next: "/staff" });
-    const wrong = await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "not the password", next: "/staff" });
-    assert.equal(unknown.statusCode, 401);
-    assert.equal(wrong.statusCode, 401);
-    assert.match(wrong.body, /The email address or password is wrong/);
-    assert.match(unknown.body, /The email address or password is wrong/);
-    for (let i = 0; i < 4; i++) await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "still wrong", next: "/staff" });
-    const locked = await client.post("/staff/sign-in", { email: "pc.two@example.test", password: "the right password", next: "/staff" });
-    assert.equal(locked.statusCode, 429);
-    assert.match(locked.body, /Too many failed attempts. Wait \d+ minute/);
+  it("answers a known and an unknown email alike, and slows guesses down without locking out the right password", async () => {
+    // Once an email has had five failures each check waits its turn: at least 300 ms here (a second in production), doubling.
+    const slowed = await testApp(context(), { signInSlowdownMs: 300 });
+    try {
+      const known = `known-${process.pid}@example.test`;
+      const unknown = `unknown-${process.pid}@example.test`;
+      await slowed.services.auth.addUser({ email: known, name: "PC Known", role: "officer", password: "the right password", mustChangePassword: false });
+      // The holder signed in from their own browser before the attack.
+      const ownBrowser = new PageClient(slowed);
+      await ownBrowser.get("/staff/sign-in");
+      assert.equal((await ownBrowser.post("/staff/sign-in", { email: known, password: "the right password", next: "/staff" })).statusCode, 302);
+      await ownBrowser.get("/staff");
+      assert.equal((await ownBrowser.post("/staff/sign-out", {})).statusCode, 302);
+
+      const attacker = new PageClient(slowed);
+      await attacker.get("/staff/sign-in");
+      const answers: Record<string, Array<{ status: number; body: string }>> = { [known]: [], [unknown]: [] };
+      const times: Record<string, number[]> = { [known]: [], [unknown]: [] };
+      const answered: Record<string, number[]> = { [known]: [], [unknown]: [] };
+      // Taken in turns, so a busy machine slows both alike; the known email last, so the holder
+      // below comes straight after its seventh failure.
+      for (let i = 0; i < 7; i++) {
+        for (const email of [unknown, known]) {
+          const started = performance.now();
+          const response = await attacker.post("/staff/sign-in", { email, password: `wrong guess ${i}`, next: "/staff" });
+          answered[email]!.push(performance.now());
+          times[email]!.push(performance.now() - started);
+          const body = response.body.replaceAll(email, "EMAIL").replace(/value="[A-Za-z0-9_-]{40,}"/g, "").replace(/nonce="[^"]+"/g, "");
+          answers[email]!.push({ status: response.statusCode, body });
+        }
+      }
+      assert.deepEqual(answers[known], answers[unknown], "status and page are the same for an account and for no account");
+      assert.deepEqual(answers[known]!.map((a) => a.status), [401, 401, 401, 401, 401, 401, 401]);
+      assert.match(answers[known]![6]!.body, /The email address or password is wrong/);
+      // The quickest of each: a busy machine only ever adds time. Both are an argon2 check.
+      const [k, u] = [Math.min(...times[known]!.slice(0, 5)), Math.min(...times[unknown]!.slice(0, 5))];
+      assert.ok(Math.max(k, u) < 1.6 * Math.min(k, u) + 5, `an unknown email takes as long as a known one (${k.toFixed(0)} ms and ${u.toFixed(0)} ms)`);
+      for (const email of [known, unknown]) {
+        // The sixth check comes at least 300 ms after the fifth failure, the seventh 600 ms after the sixth.
+        const gaps = [answered[email]![5]! - answered[email]![4]!, answered[email]![6]! - answered[email]![5]!];
+        assert.ok(gaps[0]! >= 280 && gaps[1]! >= 580, `guesses after the fifth failure wait their turn (${gaps.map((t) => t.toFixed(0)).join(" and ")} ms after the failure before)`);
+      }
+
+      const newBrowser = new PageClient(slowed);
+      await newBrowser.get("/staff/sign-in");
+      const started = performance.now();
+      const holder = await newBrowser.post("/staff/sign-in", { email: known, password: "the right password", next: "/staff" });
+      assert.equal(holder.statusCode, 302, "the right password still signs in, only later");
+      const waited = performance.now() - started;
+      assert.ok(waited >= 250, "after waiting its turn");
+      await ownBrowser.get("/staff/sign-in");
+      const quick = performance.now();
+      const again = await ownBrowser.post("/staff/sign-in", { email: known, password: "the right password", next: "/staff" });
+      assert.equal(again.statusCode, 302);
+      // Relative, not absolute: a loaded machine slows both sign-ins, but only the first waited a turn.
+      assert.ok(performance.now() - quick < waited, "a browser the holder signed in from before does not wait behind the guesses");
+    } finally {
+      await slowed.close();
+    }
+  });
+
+  it("queues guesses at one email that arrive together, a delay apart, on any number of connections", async () => {
+    // Turns 400 ms apart: wider than a busy machine's spread in how long one check takes.
+    const slowed = await testApp(context(), { signInSlowdownMs: 400 });
+    try {
+      const email = `queued-${process.pid}@example.test`;
+      const guess = async () => {
+        const client = new PageClient(slowed);
+        await client.get("/staff/sign-in");
+        return client;
+      };
+      const first = await guess();
+      for (let i = 0; i < 5; i++) await first.post("/staff/sign-in", { email, password: `guess ${i}`, next: "/staff" });
+      const clients = await Promise.all(Array.from({ length: 4 }, guess));
+      const started = performance.now();
+      const finished = await Promise.all(
+        clients.map(async (client, i) => {
+          const response = await client.post("/staff/sign-in", { email, password: `together ${i}`, next: "/staff" });
+          return { status: response.statusCode, at: performance.now() - started };
+        }),
+      );
+      assert.deepEqual(finished.map((f) => f.status), [401, 401, 401, 401]);
+      const times = finished.map((f) => f.at).sort((a, b) => a - b);
+      for (let i = 1; i < times.length; i++) assert.ok(times[i]! - times[i - 1]! >= 200, `each check waits its own turn (${times.map((t) => t.toFixed(0)).join(", ")} ms)`);
+    } finally {
+      await slowed.close();
+    }
+  });
+
+  it("ends every other session and token when a password is changed, and keeps the session that changed it", async () => {
+    const { client: here, email } = await signedInClient(app, "officer");
+    const stolen = new PageClient(app);
+    await stolen.get("/staff/sign-in");
+    assert.equal((await stolen.post("/staff/sign-in", { email, password: "correct horse battery staple", next: "/staff" })).statusCode, 302);
+    const token = await createStaffToken(stolen, "Made from a stolen session");
+    const api = () => app.inject({ method: "GET", url: "/api/staff/reports", headers: { authorization: `Bearer ${token}` } });
+    assert.equal((await api()).statusCode, 200);
+    await here.get("/staff/password");
+    const changed = await here.post("/staff/password", { current: "correct horse battery staple", password: "a brand new passphrase", confirm: "a brand new passphrase" });
+    assert.equal(changed.statusCode, 302);
+    assert.equal((await here.get("/staff")).statusCode, 200, "the session that changed the password goes on");
+    assert.equal((await stolen.get("/staff")).statusCode, 302, "every other session has ended");
+    assert.equal((await api()).statusCode, 401, "and every token");
   });
 
   it("makes a one-time password be changed before anything else", async () => {
@@ -64,7 +153,7 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
   it("signs out, and revoking a user's sessions takes effect at once", async () => {
     const { client, id } = await signedInClient(app, "operation-lead");
     assert.equal((await client.get("/staff")).statusCode, 200);
-    await app.services.auth.revokeSessions(id);
+    await app.services.auth.signOutEverywhere(id);
     assert.equal((await client.get("/staff")).statusCode, 302);
     const second = await signedInClient(app, "officer");
     await second.client.get("/staff");
@@ -118,5 +207,62 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
     await app.services.auth.resetTwoFactor(id);
     const after = await client.get("/staff");
     assert.equal(after.statusCode, 302, "a reset ends the person's sessions");
+  });
+
+  /** Signs in with the password only, as far as the code page. */
+  async function halfSignedIn(email: string, remoteAddress?: string): Promise<PageClient> {
+    const client = new PageClient(app, {}, remoteAddress);
+    await client.get("/staff/sign-in");
+    const response = await client.post("/staff/sign-in", { email, password: "correct horse battery staple", next: "/staff" });
+    assert.match(String(response.headers.location), /^\/staff\/sign-in\/code/);
+    await client.get("/staff/sign-in/code");
+    return client;
+  }
+
+  /** A 6-digit code that no step near now makes. */
+  function wrongCode(key: string): string {
+    const valid = [-30_000, 0, 30_000].map((offset) => codeFor(key, new Date(Date.now() + offset)));
+    return ["000000", "111111", "222222", "333333"].find((code) => !valid.includes(code))!;
+  }
+
+  it("limits second-factor codes per session and per account, from however many addresses they come", async () => {
+    await awayFromWindowEdges();
+    const { email, twoFactorKey } = await signedInClient(app, "safeguarding-lead");
+    const wrong = wrongCode(twoFactorKey!);
+    const one = await halfSignedIn(email, "198.51.100.1");
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      await one.get("/staff/sign-in/code");
+      statuses.push((await one.post("/staff/sign-in/code", { code: wrong, next: "/staff" })).statusCode);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429, 429], "a session has five tries");
+
+    let checked = 5;
+    for (let address = 2; address <= 12; address++) {
+      const client = await halfSignedIn(email, `198.51.100.${address}`);
+      for (let i = 0; i < 10; i++) {
+        await client.get("/staff/sign-in/code");
+        const status = (await client.post("/staff/sign-in/code", { code: wrong, next: "/staff" })).statusCode;
+        if (status !== 401) {
+          assert.equal(status, 429);
+          break;
+        }
+        checked++;
+      }
+    }
+    assert.ok(checked <= 10, `an account has ten tries in a quarter of an hour, whatever the address (${checked} were checked)`);
+    const last = await halfSignedIn(email, "198.51.100.13");
+    const right = await last.post("/staff/sign-in/code", { code: codeFor(twoFactorKey!), next: "/staff" });
+    assert.equal(right.statusCode, 429, "once the account's tries are spent even the right code waits");
+    assert.match(right.body, /Too many codes have been tried for this account/);
+  });
+
+  it("accepts a code once, even when it reaches five half-signed-in sessions at the same moment", async () => {
+    const { email, twoFactorKey } = await signedInClient(app, "safeguarding-lead");
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => halfSignedIn(email)));
+    // The next step's code: the current one was spent signing in above.
+    const code = codeFor(twoFactorKey!, new Date(Date.now() + 30_000));
+    const answers = await Promise.all(sessions.map((client) => client.post("/staff/sign-in/code", { code, next: "/staff" })));
+    assert.deepEqual(answers.map((a) => a.statusCode).sort(), [302, 401, 401, 401, 401]);
   });
 });

@@ -29,9 +29,11 @@ export class SessionsRepository {
     await this.db.deleteFrom("sessions").where("id", "=", id).execute();
   }
 
-  async deleteForUser(userId: number): Promise<number> {
-    const result = await this.db.deleteFrom("sessions").where("userId", "=", userId).executeTakeFirst();
-    return Number(result.numDeletedRows);
+  /** Ends every session of a user, but the one kept (the session that changed its own password). */
+  async deleteForUser(userId: number, keep?: string): Promise<number> {
+    let query = this.db.deleteFrom("sessions").where("userId", "=", userId);
+    if (keep) query = query.where("id", "!=", keep);
+    return Number((await query.executeTakeFirst()).numDeletedRows);
   }
 
   async deleteExpired(now: string): Promise<void> {

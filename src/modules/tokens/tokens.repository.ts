@@ -60,6 +60,11 @@ export class TokensRepository {
     return Number(result.numUpdatedRows) > 0;
   }
 
+  async revokeStaffTokensOf(userId: number, now: string): Promise<number> {
+    const result = await this.db.updateTable("staffTokens").set({ revokedAt: now }).where("userId", "=", userId).where("revokedAt", "is", null).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async touchStaffToken(id: number, now: string): Promise<void> {
     await this.db.updateTable("staffTokens").set({ lastUsedAt: now }).where("id", "=", id).execute();
   }

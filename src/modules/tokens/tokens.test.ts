@@ -10,17 +10,7 @@ import { promisify } from "node:util";
 import { after, before, describe, it } from "node:test";
 import type { FastifyInstance } from "fastify";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
-import { signedInClient, testApp, validReport } from "../../../test/support/app.ts";
-import type { PageClient } from "../../../test/support/client.ts";
-
-async function createToken(client: PageClient, name = "Queue export"): Promise<string> {
-  await client.get("/staff/tokens");
-  const created = await client.post("/staff/tokens", { name });
-  assert.equal(created.statusCode, 200, created.body);
-  const token = /(obt_[A-Za-z0-9_-]+)/.exec(created.body)?.[1];
-  assert.ok(token, "the token is shown once");
-  return token;
-}
+import { createStaffToken as createToken, signedInClient, testApp, validReport } from "../../../test/support/app.ts";
 
 describeEachDatabase("staff personal access tokens", (context) => {
   let app: FastifyInstance;
