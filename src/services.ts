@@ -52,7 +52,8 @@ import { MailService } from "./modules/alerts/mail.ts";
 
 export function createServices(config: Config, database: Database) {
   const { db } = database;
-  const audit = new AuditService(new AuditRepository(db, database.dialect), config.auditKey);
+  const retentionRules = retentionPolicy();
+  const audit = new AuditService(new AuditRepository(db, database.dialect), config.auditKey, retentionRules);
   const categories = new CategoriesService(new CategoriesRepository(db));
   const operationsRepository = new OperationsRepository(db);
   const operations = new OperationsService(operationsRepository);
@@ -74,7 +75,7 @@ export function createServices(config: Config, database: Database) {
     (id) => dashboardRepository.inputs(id),
   );
   const vehicles = new VehiclesService(new VehiclesRepository(db), operations, operationsRepository, audit, keyFor(config, "vehicle-keepers"));
-  const retention = new RetentionService(new RetentionRepository(db), audit, retentionPolicy());
+  const retention = new RetentionService(new RetentionRepository(db), audit, retentionRules);
   retention.addStep({
     name: "vehicleSightings",
     run: async (now) => {
