@@ -4,7 +4,7 @@
 // 40 days ahead, as issue 13 (A1) found them erasable.
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { afterEach, beforeEach, describe, it } from "node:test";
+import { after, afterEach, before, beforeEach, describe, it } from "node:test";
 import { sql } from "kysely";
 import type { FastifyInstance } from "fastify";
 import { createTestDatabase, testDialects, type TestDatabase } from "../../../test/support/databases.ts";
@@ -41,20 +41,33 @@ for (const dialect of testDialects()) {
       for (let i = 0; i < count; i++) await audit().record({ actor: null, operation: "consultation", recordType: "test", recordIds: [i], reason: { code: "audit", reference: "A1-TEST" } });
     }
 
-    beforeEach(async () => {
+    before(async () => {
       test = await createTestDatabase(dialect);
       app = await testApp(test, { auditKey: key });
+    });
+    after(async () => {
+      await app.close();
+      await test.drop();
+    });
+
+    /** Each test starts from an empty log whose ids start at 1 again, as in a new database. */
+    async function emptyLog() {
+      await withTriggersOff(test.database, AUDIT_TABLES, async () => {
+        for (const table of [...AUDIT_TABLES, "audit_expiry_permits"]) await run(`delete from ${table}`);
+      });
+      for (const table of ["audit_events", "audit_segments"]) {
+        await run(dialect === "sqlite" ? `delete from sqlite_sequence where name = '${table}'` : `alter table ${table} alter column id restart with 1`);
+      }
+    }
+
+    beforeEach(async () => {
+      await emptyLog();
       await recordEvents(63);
       const summary = await app.services.retention.run(daysAhead(40));
       assert.equal(summary.auditSegmentsSealed, 1);
       const [segment] = await segmentRows();
       assert.deepEqual([segment!.id, segment!.firstEventId, segment!.lastEventId], [1, 1, 63]);
     });
-    afterEach(async () => {
-      await app.close();
-      await test.drop();
-    });
-
     it("refuses the issue's deletion: a permit naming no segment deletes nothing", async () => {
       const anchor = await anchorAt(63);
       await run("insert into audit_expiry_permits values (999)");
