@@ -58,7 +58,8 @@ import { TilesService, tileSettings } from "./modules/tiles/tiles.service.ts";
 
 export function createServices(config: Config, database: Database) {
   const { db } = database;
-  const audit = new AuditService(new AuditRepository(db, database.dialect), config.auditKey);
+  const retentionRules = retentionPolicy();
+  const audit = new AuditService(new AuditRepository(db, database.dialect), config.auditKey, retentionRules);
   const categories = new CategoriesService(new CategoriesRepository(db));
   // The one gate between stored rows and every public figure or place.
   const disclosure = new DisclosureService(new DisclosureRepository(db), categories);
@@ -88,7 +89,7 @@ export function createServices(config: Config, database: Database) {
     (id) => disclosure.inputsOf(id),
   );
   const vehicles = new VehiclesService(new VehiclesRepository(db), operations, operationsRepository, audit, keyFor(config, "vehicle-keepers"));
-  const retention = new RetentionService(new RetentionRepository(db), audit, retentionPolicy());
+  const retention = new RetentionService(new RetentionRepository(db), audit, retentionRules);
   retention.addStep({
     name: "vehicleSightings",
     run: async (now) => {

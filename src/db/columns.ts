@@ -36,18 +36,25 @@ export function columnTypes(dialect: Dialect): ColumnTypes {
   };
 }
 
+/** SQL conditions, over OLD (and NEW for an update), under which a change is let through. */
+export interface AppendOnlyExceptions {
+  deleteWhen?: string;
+  updateWhen?: string;
+}
+
 /**
- * Makes a table refuse UPDATE and DELETE, whoever asks: used for the audit log. The one
- * exception is retention expiring a whole sealed segment, which holds a row in
- * audit_expiry_permits inside its own transaction while it deletes.
+ * Makes a table refuse UPDATE and DELETE, whoever asks, except where `exceptions` allow; used
+ * for the audit log. Replaces any rule made for the table before, so a migration can tighten it.
  */
-export async function makeAppendOnly(db: Kysely<any>, dialect: Dialect, table: string): Promise<void> {
+export async function makeAppendOnly(db: Kysely<any>, dialect: Dialect, table: string, exceptions: AppendOnlyExceptions = {}): Promise<void> {
   if (dialect === "sqlite") {
-    for (const action of ["UPDATE", "DELETE"]) {
+    for (const [action, allowedWhen] of [["UPDATE", exceptions.updateWhen], ["DELETE", exceptions.deleteWhen]] as const) {
+      const name = `${table}_no_${action.toLowerCase()}`;
+      await sql.raw(`DROP TRIGGER IF EXISTS ${name}`).execute(db);
       await sql
         .raw(
-          `CREATE TRIGGER ${table}_no_${action.toLowerCase()} BEFORE ${action} ON ${table}
-           ${action === "DELETE" ? "WHEN NOT EXISTS (SELECT 1 FROM audit_expiry_permits)" : ""}
+          `CREATE TRIGGER ${name} BEFORE ${action} ON ${table}
+           ${allowedWhen ? `WHEN NOT (${allowedWhen})` : ""}
            BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END`,
         )
         .execute(db);
@@ -56,13 +63,18 @@ export async function makeAppendOnly(db: Kysely<any>, dialect: Dialect, table: s
   }
   await sql
     .raw(
-      `CREATE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      `CREATE OR REPLACE FUNCTION ${table}_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
        BEGIN
-         IF TG_OP = 'DELETE' AND EXISTS (SELECT 1 FROM audit_expiry_permits) THEN RETURN OLD; END IF;
+         IF TG_OP = 'DELETE' THEN
+           IF ${exceptions.deleteWhen ?? "FALSE"} THEN RETURN OLD; END IF;
+         ELSIF ${exceptions.updateWhen ?? "FALSE"} THEN
+           RETURN NEW;
+         END IF;
          RAISE EXCEPTION '${table} is append-only';
        END $$`,
     )
     .execute(db);
+  await sql.raw(`DROP TRIGGER IF EXISTS ${table}_append_only ON ${table}`).execute(db);
   await sql
     .raw(
       `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}

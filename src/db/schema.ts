@@ -408,12 +408,22 @@ export interface AuditExpiryPermitsTable {
   segment: number;
 }
 
+/** The hashes (never the content) of events deleted with their expired segment, for anchors. */
+export interface AuditExpiredHashesTable {
+  eventId: number;
+  hash: string;
+}
+
 export interface AuditSegmentsTable {
   id: Generated<number>;
   firstEventId: number;
   lastEventId: number;
   eventCount: number;
+  /** The hash the segment's first event follows on from: the head of the segment before it, or the genesis. */
+  previousHash: string;
   headHash: string;
+  /** SHA-256 of the segment's events' ids and hashes, in order (see AuditService). */
+  eventsDigest: string;
   sealedAt: string;
   lastEventAt: string;
   mac: string;
@@ -442,6 +452,7 @@ export interface Schema {
   auditEvents: AuditEventsTable;
   auditSegments: AuditSegmentsTable;
   auditExpiryPermits: AuditExpiryPermitsTable;
+  auditExpiredHashes: AuditExpiredHashesTable;
   callsForService: CallsForServiceTable;
   planningSettings: PlanningSettingsTable;
   budgetAllocations: BudgetAllocationsTable;

@@ -30,6 +30,7 @@ export function createViews(): nunjucks.Environment {
           : { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: "Europe/London" };
     return new Intl.DateTimeFormat("en-GB", options).format(date);
   });
+  env.addFilter("number", (value: number | null | undefined) => (typeof value === "number" ? value.toLocaleString("en-GB") : ""));
   return env;
 }
 

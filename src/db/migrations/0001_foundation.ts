@@ -203,5 +203,6 @@ export async function up(db: Kysely<any>, t: ColumnTypes): Promise<void> {
     .addColumn("previous_hash", "text", (c) => c.notNull())
     .addColumn("hash", "text", (c) => c.notNull().unique())
     .execute();
-  await makeAppendOnly(db, t.dialect, "audit_events");
+  // Any permit let any event be deleted: 0013_audit_integrity narrows this to the permitted segment.
+  await makeAppendOnly(db, t.dialect, "audit_events", { deleteWhen: "EXISTS (SELECT 1 FROM audit_expiry_permits)" });
 }

@@ -13,6 +13,7 @@ import * as open311Alerts from "./0009_open311_alerts.ts";
 import * as dashboard from "./0010_dashboard.ts";
 import * as unplacedCrimes from "./0011_unplaced_crimes.ts";
 import * as monthFirstRowKeys from "./0012_month_first_row_keys.ts";
+import * as auditIntegrity from "./0013_audit_integrity.ts";
 import * as accounts from "./0014_accounts.ts";
 import * as tiles from "./0015_tiles.ts";
 import * as publicUpdateChanges from "./0018_public_update_changes.ts";
@@ -34,6 +35,7 @@ export const migrations: Record<string, Migration> = {
   "0010_dashboard": dashboard,
   "0011_unplaced_crimes": unplacedCrimes,
   "0012_month_first_row_keys": monthFirstRowKeys,
+  "0013_audit_integrity": auditIntegrity,
   "0014_accounts": accounts,
   "0015_tiles": tiles,
   "0018_public_update_changes": publicUpdateChanges,

@@ -38,13 +38,28 @@ export class AuditRepository {
     return row.id;
   }
 
-  async *inOrder(batchSize = 1000, after = 0): AsyncGenerator<AuditEventRow> {
+  /** Events in id order after `after`, up to and including `upTo` when given. */
+  async *inOrder(range: { after?: number; upTo?: number } = {}, batchSize = 1000): AsyncGenerator<AuditEventRow> {
+    let after = range.after ?? 0;
     for (;;) {
-      const rows = await this.db.selectFrom("auditEvents").selectAll().where("id", ">", after).orderBy("id").limit(batchSize).execute();
+      let query = this.db.selectFrom("auditEvents").selectAll().where("id", ">", after);
+      if (range.upTo !== undefined) query = query.where("id", "<=", range.upTo);
+      const rows = await query.orderBy("id").limit(batchSize).execute();
       if (rows.length === 0) return;
       yield* rows;
       after = rows[rows.length - 1]!.id;
     }
+  }
+
+  /** The first event still stored with an id in [from, to], if any. */
+  async firstEventIdBetween(from: number, to: number): Promise<number | undefined> {
+    const row = await this.db.selectFrom("auditEvents").select("id").where((eb) => eb.between("id", from, to)).orderBy("id").limit(1).executeTakeFirst();
+    return row?.id;
+  }
+
+  /** The hashes kept for the events of an expired segment, in id order. */
+  expiredHashes(segment: Pick<AuditSegmentRow, "firstEventId" | "lastEventId">): Promise<Array<{ eventId: number; hash: string }>> {
+    return this.db.selectFrom("auditExpiredHashes").selectAll().where((eb) => eb.between("eventId", segment.firstEventId, segment.lastEventId)).orderBy("eventId").execute();
   }
 
   search(filter: AuditFilter): Promise<AuditEventRow[]> {
@@ -74,7 +89,7 @@ export class AuditRepository {
   }
 
   segments(): Promise<AuditSegmentRow[]> {
-    return this.db.selectFrom("auditSegments").selectAll().orderBy("lastEventId").execute();
+    return this.db.selectFrom("auditSegments").selectAll().orderBy("lastEventId").orderBy("id").execute();
   }
 
   /** Events after the last sealed segment and no later than `until`. */
@@ -86,13 +101,17 @@ export class AuditRepository {
     return (await this.db.insertInto("auditSegments").values(segment).returning("id").executeTakeFirstOrThrow()).id;
   }
 
-  /** Deletes a sealed segment's events: the only delete the append-only trigger lets through. */
-  async expireSegment(segment: AuditSegmentRow, now: string): Promise<number> {
+  /**
+   * Deletes a sealed segment's events, keeping their hashes, and records the expiry under its new
+   * seal. The permit lets the append-only trigger pass deletions inside this segment's range only.
+   */
+  async expireSegment(segment: AuditSegmentRow, expiredAt: string, mac: string): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       await trx.insertInto("auditExpiryPermits").values({ segment: segment.id }).execute();
-      const result = await trx.deleteFrom("auditEvents").where("id", ">=", segment.firstEventId).where("id", "<=", segment.lastEventId).executeTakeFirst();
+      await trx.insertInto("auditExpiredHashes").columns(["eventId", "hash"]).expression(trx.selectFrom("auditEvents").select(["id", "hash"]).where((eb) => eb.between("id", segment.firstEventId, segment.lastEventId))).execute();
+      const result = await trx.deleteFrom("auditEvents").where((eb) => eb.between("id", segment.firstEventId, segment.lastEventId)).executeTakeFirst();
       await trx.deleteFrom("auditExpiryPermits").where("segment", "=", segment.id).execute();
-      await trx.updateTable("auditSegments").set({ expiredAt: now }).where("id", "=", segment.id).execute();
+      await trx.updateTable("auditSegments").set({ expiredAt, mac }).where("id", "=", segment.id).execute();
       return Number(result.numDeletedRows);
     });
   }

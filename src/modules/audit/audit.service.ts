@@ -2,6 +2,8 @@
 // disclosure, combination and erasure of personal data, chained with a keyed hash so that
 // rewriting history without the key (held outside the database) is detected.
 import crypto from "node:crypto";
+import { daysBefore, type RetentionPolicy } from "../../domain/retention.ts";
+import { AppError } from "../../http/errors.ts";
 import type { AuditEventRow, AuditFilter, AuditRepository, AuditSegmentRow } from "./audit.repository.ts";
 
 export const AUDIT_OPERATIONS = ["collection", "alteration", "consultation", "disclosure", "combination", "erasure"] as const;
@@ -54,10 +56,37 @@ export function chainHash(key: Buffer, event: Omit<AuditEventRow, "id" | "hash">
   return crypto.createHmac("sha256", key).update(canonicalEvent(event)).digest("hex");
 }
 
+/** How long audit events stay unsealed, and how long sealed ones are kept (src/domain/retention.ts). */
+export type AuditRetention = Pick<RetentionPolicy, "auditSealAfter" | "auditExpireAfter">;
+
+/** Clocks of the machines that expire and that verify may differ; an expiry this far ahead is not "to come". */
+const CLOCK_TOLERANCE_MS = 86_400_000;
+
+/** What walking a run of events found: how many, the last hash, their digest, or the first broken one. */
+interface Walked {
+  count: number;
+  head: string;
+  digest: string;
+  broken?: { eventId: number; problem: string };
+}
+
+/**
+ * A segment's seal holds SHA-256 over its events' "id:hash" lines, so the hashes kept when the
+ * events expire are bound to the seal too.
+ */
+const digestLine = (id: number, hash: string) => `${id}:${hash}\n`;
+
+function segmentName(segment: AuditSegmentRow): string {
+  return `segment ${segment.id} (events ${segment.firstEventId}–${segment.lastEventId})`;
+}
+
+const day = (iso: string | Date) => new Date(iso).toISOString().slice(0, 10);
+
 export class AuditService {
   constructor(
     private readonly repository: AuditRepository,
     private readonly key: Buffer,
+    private readonly retention: AuditRetention,
   ) {}
 
   /**
@@ -101,85 +130,187 @@ export class AuditService {
     return head ? { eventId: head.id, hash: head.hash, at: head.occurredAt } : null;
   }
 
-  private segmentMac(segment: Omit<AuditSegmentRow, "id" | "mac" | "expiredAt">): string {
+  /** The seal covers every column but the id, the expiry included: only the key can expire a segment. */
+  private segmentMac(segment: Omit<AuditSegmentRow, "id" | "mac">): string {
     return crypto
       .createHmac("sha256", this.key)
-      .update(JSON.stringify(["segment", segment.firstEventId, segment.lastEventId, segment.eventCount, segment.headHash, segment.sealedAt, segment.lastEventAt]))
+      .update(
+        JSON.stringify([
+          "segment/2",
+          segment.firstEventId,
+          segment.lastEventId,
+          segment.eventCount,
+          segment.previousHash,
+          segment.headHash,
+          segment.eventsDigest,
+          segment.sealedAt,
+          segment.lastEventAt,
+          segment.expiredAt,
+        ]),
+      )
       .digest("hex");
   }
 
-  /** Seals every unsealed event older than `before` into one segment (retention expires whole segments). */
-  async seal(before: Date, now: Date = new Date()): Promise<AuditSegmentRow | null> {
-    const segments = await this.repository.segments();
-    const lastSealed = segments.at(-1)?.lastEventId ?? 0;
-    const events = await this.repository.unsealedUntil(lastSealed, before.toISOString());
+  /** The day a segment may expire: its last event is as old as the retention rules keep audit events. */
+  private expiryDue(segment: AuditSegmentRow): Date {
+    return new Date(Date.parse(segment.lastEventAt) + this.retention.auditExpireAfter * 86_400_000);
+  }
+
+  /** Checks each event's link to the one before and its keyed hash, from the hash `from`. */
+  private async walk(events: AsyncIterable<AuditEventRow> | Iterable<AuditEventRow>, from: string, visit?: (event: AuditEventRow) => void): Promise<Walked> {
+    const digest = crypto.createHash("sha256");
+    let previous = from;
+    let count = 0;
+    const walked = (broken?: Walked["broken"]): Walked => ({ count, head: previous, digest: digest.digest("hex"), broken });
+    for await (const event of events) {
+      count++;
+      if (event.previousHash !== previous) {
+        return walked({ eventId: event.id, problem: "its link to the previous event does not match (an event before it was removed or changed)" });
+      }
+      const { id: _id, hash, ...rest } = event;
+      if (chainHash(this.key, rest) !== hash) return walked({ eventId: event.id, problem: "its content does not match its hash" });
+      digest.update(digestLine(event.id, hash));
+      visit?.(event);
+      previous = hash;
+    }
+    return walked();
+  }
+
+  /** What is wrong with a segment row itself, given the head of the segments before it. */
+  private segmentProblem(segment: AuditSegmentRow, previousHead: string, now: Date): string | null {
+    const { id: _id, mac, ...sealed } = segment;
+    if (this.segmentMac(sealed) !== mac) {
+      return `sealed ${segmentName(segment)} has been altered: its seal does not match its range, count, hashes, dates or expiry`;
+    }
+    if (segment.previousHash !== previousHead) {
+      return `sealed ${segmentName(segment)} does not follow on from the segment before it: a segment was removed, added or reordered`;
+    }
+    if (segment.expiredAt) {
+      const due = this.expiryDue(segment);
+      if (Date.parse(segment.expiredAt) < due.getTime()) {
+        return `sealed ${segmentName(segment)} was expired on ${day(segment.expiredAt)}, before it was due on ${day(due)} (audit events are kept ${this.retention.auditExpireAfter} days)`;
+      }
+      if (Date.parse(segment.expiredAt) > now.getTime() + CLOCK_TOLERANCE_MS) {
+        return `sealed ${segmentName(segment)} records its expiry on ${day(segment.expiredAt)}, which is still to come: the clock was ahead when retention ran`;
+      }
+    }
+    return null;
+  }
+
+  /** Whether the events walked are exactly those the segment sealed. */
+  private heldProblem(segment: AuditSegmentRow, walked: Walked): string | null {
+    if (walked.count !== segment.eventCount) return `sealed ${segmentName(segment)} holds ${walked.count} of the ${segment.eventCount} events it sealed: events were deleted or added`;
+    if (walked.head !== segment.headHash || walked.digest !== segment.eventsDigest) return `sealed ${segmentName(segment)} no longer holds the events it sealed`;
+    return null;
+  }
+
+  /** Seals every unsealed event old enough under the retention rules into one segment (retention expires whole segments). */
+  async seal(now: Date = new Date()): Promise<AuditSegmentRow | null> {
+    const last = (await this.repository.segments()).at(-1);
+    const before = daysBefore(now, this.retention.auditSealAfter);
+    const events = await this.repository.unsealedUntil(last?.lastEventId ?? 0, before);
     if (events.length === 0) return null;
+    const previousHash = last?.headHash ?? GENESIS_HASH;
+    const walked = await this.walk(events, previousHash);
+    if (walked.broken) throw refusal(`Refusing to seal the audit log: event ${walked.broken.eventId}: ${walked.broken.problem}`);
     const segment = {
       firstEventId: events[0]!.id,
       lastEventId: events.at(-1)!.id,
-      eventCount: events.length,
-      headHash: events.at(-1)!.hash,
+      eventCount: walked.count,
+      previousHash,
+      headHash: walked.head,
+      eventsDigest: walked.digest,
       sealedAt: now.toISOString(),
       lastEventAt: events.at(-1)!.occurredAt,
+      expiredAt: null,
     };
-    const full = { ...segment, mac: this.segmentMac(segment), expiredAt: null };
+    const full = { ...segment, mac: this.segmentMac(segment) };
     const id = await this.repository.addSegment(full);
     return { id, ...full };
   }
 
-  /** Deletes the events of sealed segments whose last event is older than `before`. */
-  async expire(before: Date, now: Date = new Date()): Promise<{ segments: number; events: number }> {
+  /**
+   * Deletes the events of the sealed segments due to expire under the retention rules, oldest
+   * first, keeping their hashes. Refuses a segment that does not verify: deleting it would
+   * destroy the evidence.
+   */
+  async expire(now: Date = new Date()): Promise<{ segments: number; events: number }> {
     let segments = 0;
     let events = 0;
+    let previousHead = GENESIS_HASH;
     for (const segment of await this.repository.segments()) {
-      if (segment.expiredAt || segment.lastEventAt >= before.toISOString()) continue;
-      events += await this.repository.expireSegment(segment, now.toISOString());
+      const problem = this.segmentProblem(segment, previousHead, now);
+      if (problem) throw refusal(`Refusing to expire the audit log: ${problem}`);
+      previousHead = segment.headHash;
+      if (segment.expiredAt) continue;
+      if (now < this.expiryDue(segment)) break;
+      const walked = await this.walk(this.repository.inOrder({ after: segment.firstEventId - 1, upTo: segment.lastEventId }), segment.previousHash);
+      const broken = walked.broken ? `event ${walked.broken.eventId}: ${walked.broken.problem}` : this.heldProblem(segment, walked);
+      if (broken) throw refusal(`Refusing to expire sealed ${segmentName(segment)}: ${broken}`);
+      const expiredAt = now.toISOString();
+      const { id: _id, mac: _mac, ...sealed } = segment;
+      events += await this.repository.expireSegment(segment, expiredAt, this.segmentMac({ ...sealed, expiredAt }));
       segments++;
     }
     return { segments, events };
   }
 
   /**
-   * Walks the chain from the last expired segment's head; checks each segment's own MAC, each
-   * event's link and hash, and any anchors kept outside the system. Names the first problem.
+   * Checks each sealed segment (its seal, its place in the chain, that an expiry was due, and
+   * the events or kept hashes it sealed), each event's link and hash, and any anchors kept
+   * outside the system, including anchors inside expired segments. Names the first problem.
    */
-  async verify(anchors: Anchor[] = []): Promise<VerifyResult> {
-    const segments = await this.repository.segments();
-    for (const segment of segments) {
-      const { id: _id, mac, expiredAt: _expired, ...rest } = segment;
-      if (this.segmentMac(rest) !== mac) return { ok: false, events: 0, brokenAt: segment.lastEventId, problem: `sealed segment ${segment.id} has been altered` };
-    }
-    const expired = segments.filter((s) => s.expiredAt);
-    const lastExpired = expired.at(-1);
-    let previous = lastExpired?.headHash ?? GENESIS_HASH;
-    let count = 0;
+  async verify(anchors: Anchor[] = [], now: Date = new Date()): Promise<VerifyResult> {
+    const anchored = new Set(anchors.map((a) => a.eventId));
     const seen = new Map<number, string>();
-    for await (const event of this.repository.inOrder(1000, lastExpired?.lastEventId ?? 0)) {
-      count++;
-      if (event.previousHash !== previous) {
-        return { ok: false, events: count, brokenAt: event.id, problem: "its link to the previous event does not match (an event before it was removed or changed)" };
-      }
-      const { id: _id, hash, ...rest } = event;
-      if (chainHash(this.key, rest) !== hash) {
-        return { ok: false, events: count, brokenAt: event.id, problem: "its content does not match its hash" };
-      }
-      if (anchors.some((a) => a.eventId === event.id)) seen.set(event.id, hash);
-      previous = hash;
-    }
-    for (const anchor of anchors) {
-      const inExpired = expired.find((s) => anchor.eventId >= s.firstEventId && anchor.eventId <= s.lastEventId);
-      if (inExpired) {
-        if (anchor.eventId === inExpired.lastEventId && anchor.hash !== inExpired.headHash) {
-          return { ok: false, events: count, brokenAt: anchor.eventId, problem: "an anchor does not match the expired segment's head" };
+    const note = (event: { id: number; hash: string }) => {
+      if (anchored.has(event.id)) seen.set(event.id, event.hash);
+    };
+    let previous = GENESIS_HASH;
+    let afterId = 0;
+    let count = 0;
+    for (const segment of await this.repository.segments()) {
+      const problem = this.segmentProblem(segment, previous, now);
+      if (problem) return { ok: false, events: count, brokenAt: segment.lastEventId, problem };
+      if (segment.expiredAt) {
+        const stray = await this.repository.firstEventIdBetween(afterId + 1, segment.lastEventId);
+        if (stray !== undefined) {
+          return { ok: false, events: count, brokenAt: stray, problem: `event ${stray} lies inside expired ${segmentName(segment)}, whose events were deleted: it was added afterwards` };
         }
-        continue;
+        const kept = await this.repository.expiredHashes(segment);
+        const digest = crypto.createHash("sha256");
+        for (const { eventId, hash } of kept) {
+          digest.update(digestLine(eventId, hash));
+          note({ id: eventId, hash });
+        }
+        if (kept.length !== segment.eventCount || digest.digest("hex") !== segment.eventsDigest) {
+          return { ok: false, events: count, brokenAt: segment.lastEventId, problem: `the hashes kept for expired ${segmentName(segment)} do not match its seal: they were changed or removed` };
+        }
+      } else {
+        const walked = await this.walk(this.repository.inOrder({ after: afterId, upTo: segment.lastEventId }), previous, note);
+        count += walked.count;
+        if (walked.broken) return { ok: false, events: count, brokenAt: walked.broken.eventId, problem: walked.broken.problem };
+        const held = this.heldProblem(segment, walked);
+        if (held) return { ok: false, events: count, brokenAt: segment.lastEventId, problem: held };
       }
+      previous = segment.headHash;
+      afterId = segment.lastEventId;
+    }
+    const walked = await this.walk(this.repository.inOrder({ after: afterId }), previous, note);
+    count += walked.count;
+    if (walked.broken) return { ok: false, events: count, brokenAt: walked.broken.eventId, problem: walked.broken.problem };
+    for (const anchor of anchors) {
       const hash = seen.get(anchor.eventId);
       if (hash === undefined) return { ok: false, events: count, brokenAt: anchor.eventId, problem: "an anchored event is missing: the log was cut short or rewritten" };
       if (hash !== anchor.hash) return { ok: false, events: count, brokenAt: anchor.eventId, problem: "an anchored event's hash differs: the log was rewritten" };
     }
-    return { ok: true, events: count, head: previous };
+    return { ok: true, events: count, head: walked.head };
   }
+}
+
+/** The audit log does not verify, so sealing or expiring it would hide what went wrong. */
+function refusal(message: string): AppError {
+  return new AppError("audit_log_broken", 409, `${message}. Run \`openbeat audit verify\` and report it to the data protection officer.`);
 }
 
 export interface Anchor {

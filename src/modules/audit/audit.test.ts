@@ -5,9 +5,13 @@ import { sql } from "kysely";
 import type { FastifyInstance } from "fastify";
 import { describeEachDatabase } from "../../../test/support/databases.ts";
 import { signedInClient, testApp, validReport } from "../../../test/support/app.ts";
+import { withTriggersOff } from "../../../test/support/triggers.ts";
+import { RETENTION_DEFAULTS_DAYS } from "../../domain/retention.ts";
 import { chainHash, GENESIS_HASH } from "./audit.service.ts";
 
-describeEachDatabase("the audit log", (context, dialect) => {
+const daysAhead = (days: number) => new Date(Date.now() + days * 86_400_000);
+
+describeEachDatabase("the audit log", (context) => {
   let app: FastifyInstance;
   before(async () => {
     app = await testApp(context());
@@ -52,25 +56,16 @@ describeEachDatabase("the audit log", (context, dialect) => {
   it("detects an event changed directly in the database, and names it", async () => {
     const id = await app.services.audit.record({ actor: null, operation: "disclosure", recordType: "test", recordIds: [2], recipients: ["Partner"] });
     assert.equal((await app.services.audit.verify()).ok, true);
-    // An attacker with database access disables the guard and edits the row.
-    if (dialect === "sqlite") {
-      await sql`DROP TRIGGER audit_events_no_update`.execute(db());
+    // An attacker with database access lifts the guard and edits the row, then puts it back.
+    const result = await withTriggersOff(context().database, ["audit_events"], async () => {
       await sql`UPDATE audit_events SET recipients = '["Someone else"]' WHERE id = ${id}`.execute(db());
-    } else {
-      await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`.execute(db());
-      await sql`UPDATE audit_events SET recipients = '["Someone else"]' WHERE id = ${id}`.execute(db());
-    }
-    const result = await app.services.audit.verify();
+      const verdict = await app.services.audit.verify();
+      await sql`UPDATE audit_events SET recipients = '["Partner"]' WHERE id = ${id}`.execute(db());
+      return verdict;
+    });
     assert.equal(result.ok, false);
     assert.equal((result as { brokenAt: number }).brokenAt, id);
     assert.match((result as { problem: string }).problem, /content does not match its hash/);
-    // Put it back as it was, so the other tests see a sound chain.
-    await sql`UPDATE audit_events SET recipients = '["Partner"]' WHERE id = ${id}`.execute(db());
-    if (dialect === "sqlite") {
-      await sql.raw(`CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END`).execute(db());
-    } else {
-      await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only`.execute(db());
-    }
     assert.equal((await app.services.audit.verify()).ok, true);
   });
 
@@ -83,7 +78,7 @@ describeEachDatabase("the audit log", (context, dialect) => {
       previous = chainHash(forgedKey, event);
       return { id, hash: previous, previousHash: event.previousHash };
     });
-    const result = await withGuardOff(async () => {
+    const result = await withTriggersOff(context().database, ["audit_events"], async () => {
       for (const f of forged) await db().updateTable("auditEvents").set({ hash: `${f.hash}`, previousHash: f.previousHash }).where("id", "=", f.id).execute();
       const verdict = await app.services.audit.verify();
       for (const e of events) await db().updateTable("auditEvents").set({ hash: e.hash, previousHash: e.previousHash }).where("id", "=", e.id).execute();
@@ -93,36 +88,26 @@ describeEachDatabase("the audit log", (context, dialect) => {
     assert.equal((result as { brokenAt: number }).brokenAt, events[0]!.id);
   });
 
-  async function withGuardOff<T>(work: () => Promise<T>): Promise<T> {
-    if (dialect === "sqlite") await sql`DROP TRIGGER audit_events_no_update`.execute(db());
-    else await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`.execute(db());
-    try {
-      return await work();
-    } finally {
-      if (dialect === "sqlite") await sql.raw(`CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END`).execute(db());
-      else await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only`.execute(db());
-    }
-  }
-
   it("checks anchors kept outside, and still verifies after whole sealed segments expire", async () => {
     const early = await app.services.audit.anchor();
     assert.ok(early);
-    const sealed = await app.services.audit.seal(new Date(Date.now() + 1000));
+    const sealed = await app.services.audit.seal(daysAhead(RETENTION_DEFAULTS_DAYS.auditSealAfter + 1));
     assert.ok(sealed);
     await app.services.audit.record({ actor: null, operation: "combination", recordType: "test", recordIds: [3] });
     const later = await app.services.audit.anchor();
     assert.equal((await app.services.audit.verify([early!, later!])).ok, true);
-    const expired = await app.services.audit.expire(new Date(Date.now() + 1000));
+    const expiry = daysAhead(RETENTION_DEFAULTS_DAYS.auditExpireAfter + 1);
+    const expired = await app.services.audit.expire(expiry);
     assert.equal(expired.segments, 1);
     assert.ok(expired.events > 0);
-    const after = await app.services.audit.verify([early!, later!]);
+    const after = await app.services.audit.verify([early!, later!], expiry);
     assert.equal(after.ok, true, JSON.stringify(after));
-    const wrongAnchor = await app.services.audit.verify([{ eventId: later!.eventId, hash: "0".repeat(64) }]);
+    const wrongAnchor = await app.services.audit.verify([{ eventId: later!.eventId, hash: "0".repeat(64) }], expiry);
     assert.equal(wrongAnchor.ok, false);
-    const missing = await app.services.audit.verify([{ eventId: later!.eventId + 1000, hash: later!.hash }]);
+    const missing = await app.services.audit.verify([{ eventId: later!.eventId + 1000, hash: later!.hash }], expiry);
     assert.match((missing as { problem: string }).problem, /missing/);
-    await db().updateTable("auditSegments").set({ headHash: "f".repeat(64) }).execute();
-    assert.match(((await app.services.audit.verify()) as { problem: string }).problem, /sealed segment \d+ has been altered/);
+    await withTriggersOff(context().database, ["audit_segments"], () => db().updateTable("auditSegments").set({ headHash: "f".repeat(64) }).execute());
+    assert.match(((await app.services.audit.verify([], expiry)) as { problem: string }).problem, /sealed segment \d+ \(events \d+–\d+\) has been altered/);
   });
 
   it("lets the auditor, and only the auditor, search and export it, logging each read", async () => {

@@ -88,6 +88,42 @@ describeEachDatabase("police.uk import pages", (context) => {
     assert.match(index.body, new RegExp(`href="${location}"`));
   });
 
+  it("summarises an archive of thousands of empty entries by reason, and pages the list, so the job page stays small", async () => {
+    const zip = path.join(app.services.config.dataDirectory, "flood.zip");
+    const empty = Buffer.alloc(0);
+    writeZip(zip, [
+      { name: `2018-01/${january}`, content: fs.readFileSync(path.join(sample.folder, january!)) },
+      ...Array.from({ length: 3000 }, (_, i) => ({ name: `flood/${String(i).padStart(5, "0")}.csv`, content: empty })),
+      ...Array.from({ length: 2000 }, (_, i) => ({ name: `flood/${String(i).padStart(5, "0")}.txt`, content: empty })),
+    ]);
+    const response = await upload(analyst, [{ name: "flood.zip", content: fs.readFileSync(zip) }]);
+    assert.equal(response.statusCode, 303, response.body);
+    const location = response.headers.location as string;
+    await app.services.imports.idle();
+
+    const first = await analyst.get(location);
+    assert.equal(first.statusCode, 200);
+    assert.ok(first.body.length < 100_000, `the job page is ${first.body.length.toLocaleString("en-GB")} characters`);
+    assert.match(first.body, /1 of 3,001 files imported/);
+    const notImported = first.body.replace(/\s+/g, " ");
+    assert.match(notImported, /refused: this is an empty file.*?3,000.*?flood\.zip\/flood\/00000\.csv/, "the refusals are counted under their reason, with examples");
+    assert.match(notImported, /not a CSV file.*?2,000.*?flood\.zip\/flood\/00000\.txt/, "so are the entries left alone");
+    const listedOn = (body: string) => [...body.matchAll(/<th scope="row"[^>]*>flood\.zip\/(flood\/\d{5}\.csv)<\/th>/g)].map((m) => m[1]);
+    assert.deepEqual(listedOn(first.body), Array.from({ length: 49 }, (_, i) => `flood/${String(i).padStart(5, "0")}.csv`), "the first page lists the first 50 files");
+    assert.match(first.body, new RegExp(`href="${location}\\?page=2"`), "the list of files is paged");
+
+    const second = await analyst.get(`${location}?page=2`);
+    assert.ok(second.body.length < 100_000);
+    assert.deepEqual(listedOn(second.body), Array.from({ length: 50 }, (_, i) => `flood/${String(i + 49).padStart(5, "0")}.csv`));
+    const past = await analyst.get(`${location}?page=99999`);
+    assert.equal(past.statusCode, 200, "a page past the end shows the last page, not an error");
+    assert.match(past.body, /Each file: 951 to 1,000 of 1,000/);
+    assert.match(past.body, /2,001 more files are not listed one by one/);
+
+    const job = await context().database.db.selectFrom("importJobs").select("summary").where("id", "=", Number(location.split("/").pop())).executeTakeFirstOrThrow();
+    assert.ok(job.summary!.length < 1_000_000, `the stored summary is ${job.summary!.length.toLocaleString("en-GB")} characters`);
+  });
+
   it("asks for a file when none is chosen, and refuses a form without its CSRF token", async () => {
     await analyst.get("/staff/imports");
     const empty = await upload(analyst, []);

@@ -17,6 +17,19 @@ import { POLICE_UK_ATTRIBUTION } from "../../domain/police-uk.ts";
 const MAX_UPLOAD_BYTES = 2 * 1024 ** 3;
 const MAX_FILES = 50;
 
+/** Files on each page of a job's list: the page stays small however many files the import read. */
+const FILES_PER_PAGE = 50;
+
+/** GOV.UK pagination items: the first, the last and the pages beside the current one, with gaps between. */
+function pageLinks(base: string, page: number, pages: number): Array<{ number: string; href: string; current: boolean } | { ellipsis: true }> {
+  const items: Array<{ number: string; href: string; current: boolean } | { ellipsis: true }> = [];
+  for (let n = 1; n <= pages; n++) {
+    if (n === 1 || n === pages || Math.abs(n - page) <= 1) items.push({ number: String(n), href: `${base}?page=${n}`, current: n === page });
+    else if (!("ellipsis" in (items.at(-1) ?? {}))) items.push({ ellipsis: true });
+  }
+  return items;
+}
+
 interface Upload {
   path: string;
   name: string;
@@ -52,12 +65,29 @@ export function registerImportPages(app: FastifyInstance, services: Services): v
 
   app.get("/staff/imports", { config: { access: run } }, async (_request, reply) => showIndex(reply));
 
-  app.get<{ Params: { id: string } }>("/staff/imports/:id", { config: { access: record } }, async (request, reply) => {
+  app.get<{ Params: { id: string }; Querystring: { page?: string } }>("/staff/imports/:id", { config: { access: record } }, async (request, reply) => {
     const id = Number.parseInt(request.params.id, 10);
     const job = Number.isSafeInteger(id) ? await services.imports.job(id) : null;
     if (!job) throw errors.notFound("import");
     const running = job.status === "queued" || job.status === "running";
-    return reply.page("imports/views/job.njk", { title: `Import ${job.id}`, job, running, groupNames: OUTCOME_GROUP_NAMES, attribution: POLICE_UK_ATTRIBUTION });
+    const listed = job.summary?.files ?? [];
+    const pages = Math.max(1, Math.ceil(listed.length / FILES_PER_PAGE));
+    const page = Math.min(pages, Math.max(1, Math.floor(Number(request.query.page)) || 1));
+    const first = (page - 1) * FILES_PER_PAGE;
+    const files = listed.slice(first, first + FILES_PER_PAGE);
+    return reply.page("imports/views/job.njk", {
+      title: `Import ${job.id}`,
+      job,
+      running,
+      files,
+      page,
+      pages,
+      firstListed: first + 1,
+      lastListed: first + files.length,
+      pageLinks: pageLinks(`/staff/imports/${job.id}`, page, pages),
+      groupNames: OUTCOME_GROUP_NAMES,
+      attribution: POLICE_UK_ATTRIBUTION,
+    });
   });
 
   // Multipart bodies only here: files are streamed to disk as they arrive, never held in memory,

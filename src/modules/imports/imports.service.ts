@@ -10,7 +10,8 @@ import { fromJson, toJson } from "../../db/database.ts";
 import { errors } from "../../http/errors.ts";
 import type { AreasService } from "../areas/areas.service.ts";
 import { markDashboardStale } from "../dashboard/dashboard.repository.ts";
-import { importPoliceUk, type FileResult, type ImportProgress, type ImportSummary } from "./police-uk.importer.ts";
+import { emptyResult, importPoliceUk, type FileResult, type ImportProgress, type ImportSummary } from "./police-uk.importer.ts";
+import { addFile, addIgnored } from "./summary.ts";
 import { openPostgresImport } from "./postgres.writer.ts";
 import { expandInputs } from "./sources.ts";
 import { openSqliteImport } from "./sqlite.writer.ts";
@@ -99,39 +100,25 @@ export class ImportsService {
             heartbeat = heartbeat.then(() => this.saveProgress(jobId, progress)).catch(() => {});
           }
         },
-        // Saved between files, when SQLite's write lock is free: the next file waits for it.
+        // Saved between files, when SQLite's write lock is free: the next file waits for it. At
+        // most once a second, so an archive of thousands of tiny entries is not a write each.
         onFile: async (result) => {
           // Membership follows each committed file, before the file is reported done, so an import
           // stopped part-way (even killed) leaves areas that match the files it kept.
           if (result.status === "imported") await this.areas.recomputeAll();
           options.onFile?.(result);
           const progress = this.live.get(jobId);
-          if (progress) heartbeat = heartbeat.then(() => this.saveProgress(jobId, progress)).catch(() => {});
+          const at = Date.now();
+          if (progress && at - lastBeat > 1000) {
+            lastBeat = at;
+            heartbeat = heartbeat.then(() => this.saveProgress(jobId, progress)).catch(() => {});
+          }
           await heartbeat;
         },
       });
-      summary.ignored = inputs.ignored;
+      for (const name of inputs.ignored) addIgnored(summary, name);
       for (const problem of inputs.problems) {
-        summary.files.push({
-          name: problem.name,
-          status: problem.reason.startsWith("refused") ? "refused" : "failed",
-          kind: null,
-          message: problem.reason,
-          rowsRead: 0,
-          inserted: 0,
-          updated: 0,
-          skipped: 0,
-          duplicates: 0,
-          removedWithoutId: 0,
-          noLocation: 0,
-          withoutId: 0,
-          relabelled: 0,
-          problems: [],
-          months: [],
-        });
-        summary.totals.files++;
-        if (problem.reason.startsWith("refused")) summary.totals.refused++;
-        else summary.totals.failed++;
+        addFile(summary, { ...emptyResult(problem.name), status: problem.reason.startsWith("refused") ? "refused" : "failed", message: problem.reason });
       }
       await connection.close();
       connection = null;

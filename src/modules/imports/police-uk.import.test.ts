@@ -215,7 +215,7 @@ describeEachDatabase("police.uk import when files are wrong", (context) => {
     const { summary } = await services.imports.run([archive], { source: "cli" });
     assert.equal(summary.totals.imported, 3, JSON.stringify(summary.files.map((f) => [f.name, f.message])));
     assert.equal(summary.totals.rowsRead, sample.expected.rows + summary.files.find((f) => f.kind === "outcomes")!.rowsRead);
-    assert.deepEqual(summary.ignored, [`${archive}/README.txt`]);
+    assert.deepEqual(summary.notImported, [{ reason: "not a CSV file: left alone", count: 1, examples: [`${archive}/README.txt`] }]);
     const outcomes = summary.files.find((f) => f.kind === "outcomes")!;
     assert.ok(outcomes.inserted > 0);
     const { db } = context().database;

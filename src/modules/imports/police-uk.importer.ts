@@ -13,6 +13,7 @@ import {
   snapPointKey,
 } from "../../domain/police-uk.ts";
 import type { ImportSource } from "./sources.ts";
+import { addFile, emptySummary } from "./summary.ts";
 import type { CrimeRecord, FileWriter, HeldMonth, ImportConnection, OutcomeRecord } from "./writer.ts";
 
 /** Rows per statement (SQLite) or per COPY write (PostgreSQL). */
@@ -53,14 +54,21 @@ export interface FileResult {
   months: Array<{ fallsWithin: string; month: string }>;
 }
 
+/** Kept the same size whatever was imported: see summary.ts. */
 export interface ImportSummary {
+  /** The files in the order they were read, up to MAX_LISTED_FILES. */
   files: FileResult[];
-  ignored: string[];
+  /** Files read after the list was full: in the totals and reasons only. */
+  unlistedFiles: number;
+  /** Files and archive entries not imported, counted by reason, with a few examples each. */
+  notImported: Array<{ reason: string; count: number; examples: string[] }>;
   totals: {
     files: number;
     imported: number;
     refused: number;
     failed: number;
+    /** Entries of folders and archives that are not CSV files. */
+    ignored: number;
     rowsRead: number;
     inserted: number;
     updated: number;
@@ -86,7 +94,7 @@ export interface ImportOptions {
   onFile?: (result: FileResult) => void | Promise<void>;
 }
 
-function emptyResult(name: string): FileResult {
+export function emptyResult(name: string): FileResult {
   return {
     name,
     status: "imported",
@@ -235,7 +243,7 @@ export async function importPoliceUk(connection: ImportConnection, sources: Impo
   const bytesTotal = sources.reduce((sum, s) => sum + s.size, 0);
   let bytesBefore = 0;
   let rowsBefore = 0;
-  const files: FileResult[] = [];
+  const summary = emptySummary();
 
   for (const [fileIndex, source] of sources.entries()) {
     let bytesInFile = 0;
@@ -255,28 +263,12 @@ export async function importPoliceUk(connection: ImportConnection, sources: Impo
     }, progress);
     bytesBefore += source.size;
     rowsBefore += result.rowsRead;
-    files.push(result);
+    addFile(summary, result);
     await options.onFile?.(result);
   }
   options.onProgress?.({ file: "", fileIndex: sources.length, files: sources.length, bytesDone: bytesTotal, bytesTotal, rowsRead: rowsBefore });
 
-  const sum = (pick: (f: FileResult) => number) => files.reduce((total, f) => total + pick(f), 0);
-  return {
-    files,
-    ignored: [],
-    totals: {
-      files: files.length,
-      imported: files.filter((f) => f.status === "imported").length,
-      refused: files.filter((f) => f.status === "refused").length,
-      failed: files.filter((f) => f.status === "failed").length,
-      rowsRead: sum((f) => f.rowsRead),
-      inserted: sum((f) => f.inserted),
-      updated: sum((f) => f.updated),
-      skipped: sum((f) => f.skipped),
-      duplicates: sum((f) => f.duplicates),
-      noLocation: sum((f) => f.noLocation),
-    },
-  };
+  return summary;
 }
 
 async function importFile(

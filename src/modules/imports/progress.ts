@@ -1,6 +1,7 @@
 // Progress of an import on the command line: a bar on a terminal, plain lines otherwise (logs, CI).
 import cliProgress from "cli-progress";
 import { describeFile, type FileResult, type ImportProgress, type ImportSummary } from "./police-uk.importer.ts";
+import { NOT_CSV } from "./summary.ts";
 
 export interface ProgressReporter {
   progress(progress: ImportProgress): void;
@@ -58,7 +59,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): P
   };
 }
 
-/** The summary printed at the end: totals, then every problem with its file and line. */
+/** The summary printed at the end: totals, then each listed file's problems with their lines, then the rest by reason. */
 export function summaryLines(summary: ImportSummary, seconds: number): string[] {
   const t = summary.totals;
   const n = (value: number) => value.toLocaleString("en-GB");
@@ -73,6 +74,12 @@ export function summaryLines(summary: ImportSummary, seconds: number): string[] 
     for (const problem of file.problems) lines.push(`  ${file.name} line ${problem.line}: ${problem.reason}`);
     if (file.skipped > file.problems.length) lines.push(`  ${file.name}: … and ${n(file.skipped - file.problems.length)} more rows skipped`);
   }
-  if (summary.ignored.length) lines.push(`Ignored ${summary.ignored.length} file${summary.ignored.length === 1 ? "" : "s"} that are not CSV: ${summary.ignored.slice(0, 5).join(", ")}${summary.ignored.length > 5 ? ", …" : ""}`);
+  const examples = (group: ImportSummary["notImported"][number]) => `${group.examples.join(", ")}${group.count > group.examples.length ? ", …" : ""}`;
+  if (summary.unlistedFiles) {
+    lines.push(`${n(summary.unlistedFiles)} more file${summary.unlistedFiles === 1 ? "" : "s"} not listed one by one. Files not imported, by reason:`);
+    for (const group of summary.notImported.filter((g) => g.reason !== NOT_CSV)) lines.push(`  ${n(group.count)}: ${group.reason} (${examples(group)})`);
+  }
+  const ignored = summary.notImported.find((g) => g.reason === NOT_CSV);
+  if (ignored) lines.push(`Ignored ${n(ignored.count)} file${ignored.count === 1 ? "" : "s"} that are not CSV: ${examples(ignored)}`);
   return lines;
 }

@@ -61,8 +61,8 @@ export class RetentionService {
     const other: Record<string, number> = {};
     for (const step of this.#steps) other[step.name] = await step.run(now);
 
-    const sealed = await this.audit.seal(new Date(daysBefore(now, this.policy.auditSealAfter)), now);
-    const expired = await this.audit.expire(new Date(daysBefore(now, this.policy.auditExpireAfter)), now);
+    const sealed = await this.audit.seal(now);
+    const expired = await this.audit.expire(now);
     return {
       ...transient,
       contactDetails: contacts.length,
