@@ -64,7 +64,7 @@ describe("the command line", () => {
     assert.match(imported.stderr, /street file, [\d,]+ rows read/);
     assert.match(imported.stdout, new RegExp(`Imported 1 of 1 file in [\\d.]+ s`));
     const rows = sample.expected.rows.toLocaleString("en-GB");
-    assert.match(imported.stdout, new RegExp(`Rows read ${rows}, inserted ${rows}, updated 0, skipped 0`));
+    assert.match(imported.stdout, new RegExp(`Rows read ${rows}, inserted ${rows}, already held 0 \\(kept, with any change police.uk made\\), skipped 0`));
     await assert.rejects(openbeat(["import", "police-uk", path.join(directory, "missing.csv")]), (error: { stdout: string; code: number }) => {
       assert.match(error.stdout, /missing\.csv: not found: check the path/);
       assert.equal(error.code, 1);

@@ -1,4 +1,4 @@
-// The analyst's import in the browser: upload, a job page that refreshes itself, the summary.
+// The analyst's import in the browser: upload, a job page that keeps itself up to date, the summary.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
@@ -72,12 +72,13 @@ describeEachDatabase("police.uk import pages", (context) => {
 
     const running = await analyst.get(location);
     assert.equal(running.statusCode, 200);
-    if (/Importing/.test(running.body)) assert.match(running.body, /<meta http-equiv="refresh" content="2">/, "refreshes itself while it runs, without JavaScript");
+    assert.doesNotMatch(running.body, /http-equiv="refresh"/, "no page reloads itself under its reader");
+    if (/Importing/.test(running.body)) assert.match(running.body, /Check progress again/, "without JavaScript, a link to check again");
 
     await app.services.imports.idle();
     const done = await analyst.get(location);
     assert.doesNotMatch(done.body, /http-equiv="refresh"/);
-    assert.match(done.body, /Finished/);
+    assert.match(done.body, /Some files not imported/, "two of three is not \"Finished\"");
     assert.match(done.body, new RegExp(`2 of 3 files imported. Rows read ${sample.expected.rows}, inserted ${sample.expected.rows}`));
     assert.match(done.body, /refused: this is a police.uk stop-and-search file/);
     assert.match(done.body, new RegExp(`february.zip/2018-02/${february}`));
@@ -86,6 +87,22 @@ describeEachDatabase("police.uk import pages", (context) => {
     const index = await analyst.get("/staff/imports");
     assert.match(index.body, /2018-01, 2018-02/, "the months held are listed");
     assert.match(index.body, new RegExp(`href="${location}"`));
+  });
+
+  it("says \"Nothing imported\" when every file was refused, and \"already held\" when the same rows come again", async () => {
+    await analyst.get("/staff/imports");
+    const refused = await upload(analyst, [{ name: "stop-and-search.csv", content: fs.readFileSync(path.join(fixtures, "stop-and-search-synthetic.csv")) }]);
+    await app.services.imports.idle();
+    const page = await analyst.get(refused.headers.location as string);
+    assert.match(page.body, /Nothing imported/);
+    assert.doesNotMatch(page.body, /govuk-tag--green">\s*Finished/);
+    await analyst.get("/staff/imports");
+    const again = await upload(analyst, [{ name: january!, content: fs.readFileSync(path.join(sample.folder, january!)) }]);
+    await app.services.imports.idle();
+    const second = await analyst.get(again.headers.location as string);
+    assert.match(second.body, /inserted 0, already held \d/);
+    assert.doesNotMatch(second.body, /updated \d/);
+    await analyst.get("/staff/imports");
   });
 
   it("summarises an archive of thousands of empty entries by reason, and pages the list, so the job page stays small", async () => {

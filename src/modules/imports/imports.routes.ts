@@ -1,5 +1,5 @@
 // The analyst's import in the browser: upload police.uk files (CSV or zip), follow the job on a
-// page that refreshes itself (no JavaScript needed), and read the same summary as the command line.
+// page that keeps itself up to date with JavaScript (a link to check again without), and read the same summary as the command line.
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";

@@ -18,7 +18,7 @@ import { openSqliteImport } from "./sqlite.writer.ts";
 import type { ImportJobRow, ImportsRepository } from "./imports.repository.ts";
 import type { ImportConnection } from "./writer.ts";
 
-export type JobStatus = "queued" | "running" | "finished" | "failed" | "interrupted";
+export type JobStatus = "queued" | "running" | "finished" | "partly-imported" | "nothing-imported" | "failed" | "interrupted";
 
 export interface JobView {
   id: number;
@@ -185,6 +185,9 @@ export class ImportsService {
     let status = row.status as JobStatus;
     const stale = Date.now() - Date.parse(row.updatedAt) > STALE_AFTER_MS;
     if ((status === "running" || status === "queued") && !progress && (this.database.dialect === "sqlite" || stale)) status = "interrupted";
+    const summary = fromJson<ImportSummary | null>(row.summary, null);
+    // "Finished" only when every file was imported: a run that refused them all did not finish anything.
+    if (status === "finished" && summary && summary.totals.imported < summary.totals.files) status = summary.totals.imported === 0 ? "nothing-imported" : "partly-imported";
     const total = progress?.bytesTotal || row.totalBytes;
     const done = progress?.bytesDone ?? row.doneBytes;
     return {
@@ -194,10 +197,10 @@ export class ImportsService {
       fileNames: fromJson<string[]>(row.fileNames, []),
       createdAt: row.createdAt,
       finishedAt: row.finishedAt,
-      percent: status === "finished" ? 100 : total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0,
+      percent: row.status === "finished" ? 100 : total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0,
       rowsRead: progress?.rowsRead ?? row.rowsRead,
       currentFile: progress?.file || row.currentFile,
-      summary: fromJson<ImportSummary | null>(row.summary, null),
+      summary,
       error: row.error,
     };
   }

@@ -65,7 +65,7 @@ export function summaryLines(summary: ImportSummary, seconds: number): string[] 
   const n = (value: number) => value.toLocaleString("en-GB");
   const lines = [
     `Imported ${t.imported} of ${t.files} file${t.files === 1 ? "" : "s"} in ${seconds.toFixed(1)} s (${n(Math.round(t.rowsRead / Math.max(seconds, 0.001)))} rows/s).`,
-    `Rows read ${n(t.rowsRead)}, inserted ${n(t.inserted)}, updated ${n(t.updated)}, skipped ${n(t.skipped)}; ${n(t.noLocation)} with no location (kept, not mapped).`,
+    `Rows read ${n(t.rowsRead)}, inserted ${n(t.inserted)}, already held ${n(t.updated)} (kept, with any change police.uk made), skipped ${n(t.skipped)}; ${n(t.noLocation)} with no location (kept, not mapped).`,
   ];
   if (t.refused) lines.push(`Refused ${t.refused} file${t.refused === 1 ? "" : "s"}.`);
   if (t.failed) lines.push(`Failed ${t.failed} file${t.failed === 1 ? "" : "s"} (each left the database as it was before it).`);

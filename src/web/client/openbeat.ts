@@ -4,8 +4,10 @@ import { initAll } from "govuk-frontend";
 import { enhanceLocationMaps } from "./location-map.ts";
 import { enhanceAlertAreaMaps } from "./alert-area.ts";
 import { enhanceAreaDrawMaps } from "./area-draw.ts";
+import { followImportProgress } from "./import-progress.ts";
 
 initAll();
 enhanceLocationMaps();
 enhanceAlertAreaMaps();
 enhanceAreaDrawMaps();
+followImportProgress();
