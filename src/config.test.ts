@@ -28,6 +28,12 @@ describe("configuration from the environment", () => {
     assert.equal((fs.statSync(path.join(dataDirectory, "secrets.json")).mode & 0o777).toString(8), "600");
   });
 
+  it("keeps a terminal quiet (warnings only) but logs every request for a collector, unless OPENBEAT_LOG_LEVEL says otherwise", () => {
+    assert.equal(loadConfig({ OPENBEAT_DATA_DIR: dataDirectory }, { terminal: true }).logLevel, "warn");
+    assert.equal(loadConfig({ OPENBEAT_DATA_DIR: dataDirectory }, { terminal: false }).logLevel, "info");
+    assert.equal(loadConfig({ OPENBEAT_DATA_DIR: dataDirectory, OPENBEAT_LOG_LEVEL: "debug" }, { terminal: true }).logLevel, "debug");
+  });
+
   it("answers this machine only unless HOST says otherwise: a first start prints the demo passwords", () => {
     assert.equal(loadConfig({ OPENBEAT_DATA_DIR: dataDirectory }).host, "127.0.0.1");
     assert.equal(loadConfig({ HOST: "0.0.0.0", OPENBEAT_DATA_DIR: dataDirectory }).host, "0.0.0.0");

@@ -24,7 +24,7 @@ const environmentSchema = z.object({
   OPENBEAT_TILE_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   OPENBEAT_TRUST_PROXY: z.string().optional(),
   OPENBEAT_PUBLIC_URL: z.string().url().optional(),
-  OPENBEAT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  OPENBEAT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   OPENBEAT_DB_QUEUE_LIMIT: z.coerce.number().int().min(0).default(100),
   OPENBEAT_RATE_LIMIT_REPORTS: z.coerce.number().int().positive().default(20),
   OPENBEAT_RATE_LIMIT_TRACKING: z.coerce.number().int().positive().default(10),
@@ -99,7 +99,12 @@ function developmentSecrets(dataDirectory: string): { secret: string; auditKey: 
   return secrets;
 }
 
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * `terminal`: whether a person is reading the output (standard output is a TTY). Outside
+ * production a person then sees warnings only, not a line of JSON per request; a log collector
+ * gets every request, as JSON.
+ */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, { terminal = false }: { terminal?: boolean } = {}): Config {
   const parsed = environmentSchema.safeParse(environment);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
@@ -128,7 +133,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     tileFetch: { perSecond: env.OPENBEAT_TILE_FETCH_PER_SECOND, concurrency: env.OPENBEAT_TILE_FETCH_CONCURRENCY },
     trustProxy: trustProxy === undefined ? false : trustProxy === "true" ? true : trustProxy,
     publicUrl: env.OPENBEAT_PUBLIC_URL ?? null,
-    logLevel: env.OPENBEAT_LOG_LEVEL,
+    logLevel: env.OPENBEAT_LOG_LEVEL ?? (terminal && env.NODE_ENV !== "production" ? "warn" : "info"),
     databaseQueueLimit: env.OPENBEAT_DB_QUEUE_LIMIT,
     rateLimits: {
       reports: env.OPENBEAT_RATE_LIMIT_REPORTS,

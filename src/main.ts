@@ -9,7 +9,7 @@ import { demoAccountLines } from "./modules/demo/accounts.ts";
 import { startMailSender } from "./modules/alerts/sender.ts";
 import { startTileFetcher } from "./modules/tiles/fetcher.ts";
 
-export async function serve(config: Config = loadConfig()): Promise<void> {
+export async function serve(config: Config = loadConfig(process.env, { terminal: Boolean(process.stdout.isTTY) })): Promise<void> {
   const database = await openDatabase(config.database);
   await prepareDatabase(database);
   const app = await buildApp({ config, database });
