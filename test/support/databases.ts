@@ -48,7 +48,7 @@ export async function createTestDatabase(dialect: Dialect, options: { prepare?: 
   await admin.end();
   const target: DatabaseTarget = { dialect: "postgres", url: POSTGRES_URL };
   const database = await openDatabase(target, { schema, poolSize: 4 });
-  if (options.prepare !== false) await prepareDatabase(database);
+  if (options.prepare !== false) await preparedDespiteOtherRuns(database);
   return {
     database,
     target,
@@ -60,6 +60,24 @@ export async function createTestDatabase(dialect: Dialect, options: { prepare?: 
       await database.close();
     },
   };
+}
+
+/**
+ * Kysely's migrator reads the catalogue of every schema; another test run on the same server
+ * dropping its own schemas at that moment makes it fail with "schema … does not exist" for a
+ * schema, sometimes naming ours though it stands. That is not this test's failure: try again
+ * (if ours had really gone, every attempt fails and the error stands).
+ */
+async function preparedDespiteOtherRuns(database: Database): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await prepareDatabase(database);
+      return;
+    } catch (error) {
+      if (!/schema "[^"]+" does not exist/.test((error as Error).message) || attempt >= 5) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
 }
 
 /** The tables of this test database only (PostgreSQL's introspection sees every schema). */

@@ -63,9 +63,11 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
       assert.deepEqual(answers[known], answers[unknown], "status and page are the same for an account and for no account");
       assert.deepEqual(answers[known]!.map((a) => a.status), [401, 401, 401, 401, 401, 401, 401]);
       assert.match(answers[known]![6]!.body, /The email address or password is wrong/);
-      // The quickest of each: a busy machine only ever adds time. Both are an argon2 check.
+      // The quickest of each: a busy machine only ever adds time. Both are an argon2 check, so
+      // they are of one order; skipping the check for an unknown email would make it tens of
+      // times quicker. The bound is loose because CI shares two cores with the whole suite.
       const [k, u] = [Math.min(...times[known]!.slice(0, 5)), Math.min(...times[unknown]!.slice(0, 5))];
-      assert.ok(Math.max(k, u) < 1.6 * Math.min(k, u) + 5, `an unknown email takes as long as a known one (${k.toFixed(0)} ms and ${u.toFixed(0)} ms)`);
+      assert.ok(Math.max(k, u) < 2.5 * Math.min(k, u) + 10, `an unknown email takes as long as a known one (${k.toFixed(0)} ms and ${u.toFixed(0)} ms)`);
       for (const email of [known, unknown]) {
         // The sixth check comes at least 300 ms after the fifth failure, the seventh 600 ms after the sixth.
         const gaps = [answered[email]![5]! - answered[email]![4]!, answered[email]![6]! - answered[email]![5]!];
