@@ -23,7 +23,7 @@ import type { DashboardOperation, DashboardRepository } from "./dashboard.reposi
 export type { ActivityQuarter, LayerKey, MapLayer, TrendSeries } from "../disclosure/disclosure.service.ts";
 
 /** Bumped when the snapshot's shape changes, so an older snapshot is never read as a newer one. */
-const SNAPSHOT_FORMAT = 2;
+const SNAPSHOT_FORMAT = 3;
 /** Months of police.uk data on the map: the last twelve held. */
 const MAP_MONTHS = 12;
 const UPDATES_SHOWN = 20;
@@ -70,7 +70,8 @@ export interface DashboardData {
       category: string;
       policeGenerated: boolean;
       counts: Evaluation["sources"][0]["categories"][number]["counts"];
-      oddsRatio: { value: number; ci95: [number, number]; ci95Adjusted: [number, number]; overdispersion: number; zeroCorrected: boolean };
+      /** null unless both periods hold police.uk data. */
+      oddsRatio: { value: number; ci95: [number, number]; ci95Adjusted: [number, number]; overdispersion: number; zeroCorrected: boolean } | null;
       assessment: string;
       summary: string;
       wdq: { value: number | null; meaningful: boolean; reading: string };
@@ -182,7 +183,7 @@ export class DashboardService {
     const evaluation = await this.evaluation.evaluate(operation.id);
     const police = evaluation.sources[0];
     const areas = evaluation.areas.map((feature) => ({ ...feature.properties, geometry: feature.geometry }));
-    const policeMonths = await this.policeMonths(police.forces, police.dataAsOf);
+    const policeMonths = await this.policeMonths(police.forces, evaluation.periods.before.designed.from, police.dataAsOf);
     const hours = await this.patrolHours(operation, now);
     const settings = await this.repository.settings(operation.id);
     const updates = await this.repository.updatesOf(operation.id, UPDATES_SHOWN);
@@ -215,8 +216,11 @@ export class DashboardService {
     });
   }
 
-  /** The police.uk months held for every force the operation's rows come from, up to the evaluation's "data as of". */
-  private async policeMonths(forces: string[], dataAsOf: string | null): Promise<string[]> {
+  /**
+   * The police.uk months held for every force the operation's rows come from, within the
+   * evaluation's periods: from the first month before the start up to its "data as of".
+   */
+  private async policeMonths(forces: string[], firstMonth: string, dataAsOf: string | null): Promise<string[]> {
     if (!dataAsOf) return [];
     const held = new Map<string, Set<string>>();
     for (const row of await this.repository.heldMonths()) {
@@ -225,7 +229,7 @@ export class DashboardService {
     }
     const relevant = forces.length ? forces : [...held.keys()];
     const months = [...new Set(relevant.flatMap((force) => [...(held.get(force) ?? [])]))];
-    return months.filter((m) => m <= dataAsOf && relevant.every((force) => held.get(force)?.has(m))).sort();
+    return months.filter((m) => m >= firstMonth && m <= dataAsOf && relevant.every((force) => held.get(force)?.has(m))).sort();
   }
 
 
@@ -329,7 +333,7 @@ function publicEvaluation(evaluation: Evaluation) {
         category: c.category,
         policeGenerated: c.policeGenerated,
         counts: c.counts,
-        oddsRatio: { value: c.oddsRatio.value, ci95: c.oddsRatio.ci95, ci95Adjusted: c.oddsRatio.ci95Adjusted, overdispersion: c.oddsRatio.overdispersion, zeroCorrected: c.oddsRatio.zeroCorrected },
+        oddsRatio: c.oddsRatio && { value: c.oddsRatio.value, ci95: c.oddsRatio.ci95, ci95Adjusted: c.oddsRatio.ci95Adjusted, overdispersion: c.oddsRatio.overdispersion, zeroCorrected: c.oddsRatio.zeroCorrected },
         assessment: c.assessment,
         summary: c.summary,
         wdq: c.wdq,

@@ -33,6 +33,7 @@ export const ASSESSMENTS: Record<string, string> = {
   improved: "Fell relative to the comparison area",
   worsened: "Rose relative to the comparison area",
   "no-clear-change": "No clear change",
+  "no-data": "No police.uk data for one of the periods: nothing to compare",
 };
 
 const LAYER_NOTES: Record<LayerKey, string> = {

@@ -49,11 +49,13 @@ export interface MonthRow {
 export interface CategoryResult {
   category: string;
   policeGenerated: boolean;
-  counts: PerRole<{ before: number; after: number }>;
-  oddsRatio: OddsRatio;
+  /** null for a period with no police.uk month held: no data, never 0. */
+  counts: PerRole<{ before: number | null; after: number | null }>;
+  /** null unless both periods hold police.uk data: there is nothing to compare. */
+  oddsRatio: OddsRatio | null;
   wdq: { value: number | null; meaningful: boolean; reading: string };
   totalNetEffect: number | null;
-  assessment: Assessment;
+  assessment: Assessment | "no-data";
   summary: string;
   monthly: MonthRow[];
 }
@@ -242,12 +244,17 @@ export class EvaluationService {
     }
     const relevant = forces.length ? forces : [...heldBy.keys()];
     const isHeld = (month: string) => relevant.length > 0 && relevant.every((force) => heldBy.get(force)?.has(month));
-    const allHeld = [...new Set(held.filter((r) => relevant.includes(r.fallsWithin)).map((r) => r.month))].filter(isHeld).sort();
+    const { before: designedBefore, after: designedAfter, transition } = design.periods;
+    // "Data as of" is the operation's own: months held from before its before period (or after
+    // its end) say nothing about it.
+    const allHeld = [...new Set(held.filter((r) => relevant.includes(r.fallsWithin)).map((r) => r.month))]
+      .filter((m) => isHeld(m) && m >= designedBefore.from && (!designedAfter.to || m <= designedAfter.to))
+      .sort();
     const dataAsOf = allHeld.at(-1) ?? null;
 
-    const { before: designedBefore, after: designedAfter, transition } = design.periods;
     const beforeRange = monthRange(designedBefore.from, designedBefore.to);
-    const afterRange = monthRange(designedAfter.from, designedAfter.to ?? dataAsOf ?? designedAfter.from);
+    const afterEnd = designedAfter.to ?? dataAsOf;
+    const afterRange = afterEnd && afterEnd >= designedAfter.from ? monthRange(designedAfter.from, afterEnd) : [];
     const beforeMonths = beforeRange.filter(isHeld);
     const afterMonths = afterRange.filter(isHeld);
     const period = (range: string[], months: string[], designed: { from: string; to: string | null }): PeriodInfo => ({
@@ -267,7 +274,8 @@ export class EvaluationService {
       );
     }
     const afterGaps = periods.after.monthsWithoutData.filter((m) => !dataAsOf || m <= dataAsOf);
-    if (afterGaps.length) warnings.push(`No police.uk data for ${afterGaps.join(", ")} since the start: those months are left out, not counted as zero.`);
+    if (afterMonths.length === 0) warnings.push("There is no police.uk data for the months since the start yet.");
+    else if (afterGaps.length) warnings.push(`No police.uk data for ${afterGaps.join(", ")} since the start: those months are left out, not counted as zero.`);
     if (transition) warnings.push(`The operation started part-way through ${transition}: that month is in neither period.`);
 
     // Counts per role, month and category; "all crime" leaves anti-social behaviour out.
@@ -280,23 +288,29 @@ export class EvaluationService {
     const monthly = (role: Role, month: string, category: string) => (isHeld(month) ? (counts.get(key(role, month, category)) ?? 0) : null);
     const total = (role: Role, months: string[], category: string) => months.reduce((sum, m) => sum + (monthly(role, m, category) ?? 0), 0);
 
+    // The odds ratio needs both periods: with no month held in one, there is nothing to compare.
+    const comparable = beforeMonths.length > 0 && afterMonths.length > 0;
+    const noDataReading = beforeMonths.length === 0 ? "No police.uk data for the months before the start: nothing to compare with." : "No police.uk data for the months since the start yet.";
     const categories: CategoryResult[] = design.categories.map((category) => {
       const perRole = Object.fromEntries(ROLES.map((role) => [role, { before: total(role, beforeMonths, category), after: total(role, afterMonths, category) }])) as PerRole<{ before: number; after: number }>;
+      const counts = Object.fromEntries(
+        ROLES.map((role) => [role, { before: beforeMonths.length ? perRole[role].before : null, after: afterMonths.length ? perRole[role].after : null }]),
+      ) as CategoryResult["counts"];
       const cells = { rb: perRole.target.before, ra: perRole.target.after, cb: perRole.comparison.before, ca: perRole.comparison.after };
       const series = (role: Role, months: string[]) => months.map((m) => monthly(role, m, category) ?? 0);
       const dispersion = overdispersion([series("target", beforeMonths), series("target", afterMonths), series("comparison", beforeMonths), series("comparison", afterMonths)]);
-      const ratio = oddsRatio(cells, dispersion.value);
+      const ratio = comparable ? oddsRatio(cells, dispersion.value) : null;
       const withBuffer = { ...cells, db: perRole.buffer.before, da: perRole.buffer.after };
       const policeGenerated = POLICE_GENERATED.has(category);
       return {
         category,
         policeGenerated,
-        counts: perRole,
+        counts,
         oddsRatio: ratio,
-        wdq: weightedDisplacementQuotient(withBuffer),
-        totalNetEffect: totalNetEffect(withBuffer),
-        assessment: assess(cells, ratio),
-        summary: categorySentence(category, cells, ratio, policeGenerated),
+        wdq: ratio ? weightedDisplacementQuotient(withBuffer) : { value: null, meaningful: false, reading: noDataReading },
+        totalNetEffect: ratio ? totalNetEffect(withBuffer) : null,
+        assessment: ratio ? assess(cells, ratio) : "no-data",
+        summary: ratio ? categorySentence(category, cells, ratio, policeGenerated) : `${category}: ${noDataReading.charAt(0).toLowerCase()}${noDataReading.slice(1)}`,
         monthly: [...beforeMonths.map((m) => ["before", m] as const), ...afterMonths.map((m) => ["after", m] as const)].map(([when, month]) => {
           const earlier = addMonths(month, -12);
           return {
@@ -311,8 +325,8 @@ export class EvaluationService {
       };
     });
 
-    const corrected = categories.filter((c) => c.oddsRatio.zeroCorrected).map((c) => c.category);
-    if (corrected.length && beforeMonths.length && afterMonths.length) {
+    const corrected = categories.filter((c) => c.oddsRatio?.zeroCorrected).map((c) => c.category);
+    if (corrected.length) {
       warnings.push(`A count of zero in ${corrected.join(", ")}: 0.5 was added to each of the four counts of their odds ratio, which makes those figures rough.`);
     }
     const unplacedRows = await this.repository.unplaced(relevant, [...beforeMonths, ...afterMonths]);
@@ -323,18 +337,18 @@ export class EvaluationService {
     const allCrime = categories.find((c) => c.category === ALL_CRIME)!;
     const asb = categories.find((c) => c.category === ANTI_SOCIAL_BEHAVIOUR) ?? null;
     const targetBefore = beforeMonths.map((m) => monthly("target", m, ALL_CRIME) ?? 0);
-    const spike = spikeBeforeStart(targetBefore, allCrime.oddsRatio.overdispersion);
+    const spike = spikeBeforeStart(targetBefore, allCrime.oddsRatio?.overdispersion ?? 1);
     if (!spike.checked && beforeMonths.length > 0) {
       warnings.push(`Only ${beforeMonths.length} month${beforeMonths.length === 1 ? "" : "s"} before the start: too few to check whether the operation started after a spike (regression to the mean).`);
     }
     const overlapWarning = await this.overlapWarning(operation.id);
     if (overlapWarning) warnings.push(overlapWarning);
 
-    const cellsOf = (c: CategoryResult) => ({ rb: c.counts.target.before, ra: c.counts.target.after, cb: c.counts.comparison.before, ca: c.counts.comparison.after });
+    const cellsOf = (c: CategoryResult) => ({ rb: c.counts.target.before ?? 0, ra: c.counts.target.after ?? 0, cb: c.counts.comparison.before ?? 0, ca: c.counts.comparison.after ?? 0 });
     const rises = categories.filter((c) => c.policeGenerated && c.assessment === "worsened").map((c) => c.category);
     const verdictText = verdict({
-      allCrime: { counts: cellsOf(allCrime), oddsRatio: allCrime.oddsRatio, wdq: allCrime.wdq },
-      antiSocialBehaviour: asb ? { counts: cellsOf(asb), oddsRatio: asb.oddsRatio } : null,
+      allCrime: allCrime.oddsRatio ? { counts: cellsOf(allCrime), oddsRatio: allCrime.oddsRatio, wdq: allCrime.wdq } : null,
+      antiSocialBehaviour: asb?.oddsRatio ? { counts: cellsOf(asb), oddsRatio: asb.oddsRatio } : null,
       monthsBefore: beforeMonths.length,
       monthsAfter: afterMonths.length,
       spike,
