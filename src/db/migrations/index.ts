@@ -13,6 +13,7 @@ import * as open311Alerts from "./0009_open311_alerts.ts";
 import * as dashboard from "./0010_dashboard.ts";
 import * as unplacedCrimes from "./0011_unplaced_crimes.ts";
 import * as monthFirstRowKeys from "./0012_month_first_row_keys.ts";
+import * as demo from "./0017_demo.ts";
 
 export interface Migration {
   up(db: Kysely<any>, types: ColumnTypes): Promise<void>;
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   "0010_dashboard": dashboard,
   "0011_unplaced_crimes": unplacedCrimes,
   "0012_month_first_row_keys": monthFirstRowKeys,
+  "0017_demo": demo,
 };

@@ -160,7 +160,8 @@ describeEachDatabase("areas from police.uk data", (context) => {
         plannedHoursPerWeek: 0,
         status: "active",
         published: false,
-        isDemo: true,
+        // Over the real Essex rows: an operation marked as demo would count only synthetic ones.
+        isDemo: false,
         createdAt: now,
         updatedAt: now,
       },

@@ -134,17 +134,19 @@ function monthSpan(months: string[]): { from: string; to: string } | null {
 /**
  * Police activity in each period, from the patrols, engagements and enforcement officers log
  * in openbeat. Nothing is recorded before the operation began using openbeat, so the period
- * before the start is missing (null), never zero. Enforcement against people selling sex is
+ * before the start is missing (null), never zero, and so is all of it for an operation set up in
+ * openbeat only after it ended (`held` false). Enforcement against people selling sex is
  * counted apart and never in the operation's enforcement.
  */
 export async function policeActivity(
   totals: ActivityTotals | null,
   operationId: number,
   periods: { before: string[]; after: string[] },
+  held = true,
 ): Promise<PoliceActivity> {
   const none = { patrolHours: null, engagements: null, referrals: null, enforcementActions: null };
   const after = monthSpan(periods.after);
-  if (!totals || !after) {
+  if (!totals || !after || !held) {
     return { recorded: false, note: "No police activity is recorded in openbeat for these periods: the figures are missing, not zero.", before: { ...none }, after: { ...none } };
   }
   const { enforcementAgainstSellers, ...figures } = await totals(operationId, after.from, after.to);
@@ -154,6 +156,13 @@ export async function policeActivity(
     before: { ...none },
     after: figures,
   };
+}
+
+/** An operation set up in openbeat only after it ended (an example on past data): openbeat holds none of its activity. */
+export function setUpAfterItEnded(operation: { createdAt: string; endsOn: string | null }): boolean {
+  if (!operation.endsOn) return false;
+  const { year, month, day } = utcToLondonParts(operation.createdAt);
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}` > operation.endsOn;
 }
 
 export class EvaluationService {
@@ -235,7 +244,8 @@ export class EvaluationService {
     }
 
     // Months held: those every force with rows in the areas has imported.
-    const forces = await this.repository.forcesIn(operation.id);
+    const demo = Boolean(operation.isDemo);
+    const forces = await this.repository.forcesIn(operation.id, demo);
     const held = await this.repository.heldMonths("street");
     const heldBy = new Map<string, Set<string>>();
     for (const row of held) {
@@ -281,7 +291,7 @@ export class EvaluationService {
     // Counts per role, month and category; "all crime" leaves anti-social behaviour out.
     const counts = new Map<string, number>();
     const key = (role: string, month: string, category: string) => `${role}|${month}|${category}`;
-    for (const row of await this.repository.monthlyCounts(operation.id)) {
+    for (const row of await this.repository.monthlyCounts(operation.id, demo)) {
       counts.set(key(row.role, row.month, row.crimeType), (counts.get(key(row.role, row.month, row.crimeType)) ?? 0) + row.count);
       if (row.crimeType !== ANTI_SOCIAL_BEHAVIOUR) counts.set(key(row.role, row.month, ALL_CRIME), (counts.get(key(row.role, row.month, ALL_CRIME)) ?? 0) + row.count);
     }
@@ -355,7 +365,7 @@ export class EvaluationService {
       policeGeneratedRises: rises,
     });
 
-    const activity = await policeActivity(this.activityTotals, operation.id, { before: beforeRange, after: afterRange });
+    const activity = await policeActivity(this.activityTotals, operation.id, { before: beforeRange, after: afterRange }, !setUpAfterItEnded(operation));
     if (!activity.recorded) warnings.push(activity.note);
 
     return {
@@ -384,7 +394,7 @@ export class EvaluationService {
           dataAsOf,
           unplacedRows,
           categories,
-          outcomes: await this.outcomes(operation.id, beforeMonths, afterMonths),
+          outcomes: await this.outcomes(operation.id, demo, beforeMonths, afterMonths),
         },
         await this.reportTrends(operation.id),
       ],
@@ -403,10 +413,10 @@ export class EvaluationService {
   }
 
   /** What became of the crimes in each area and period: the answer to "it goes unpunished". */
-  private async outcomes(operationId: number, before: string[], after: string[]) {
+  private async outcomes(operationId: number, demo: boolean, before: string[], after: string[]) {
     const byArea = Object.fromEntries(ROLES.map((role) => [role, { before: emptyOutcomes(), after: emptyOutcomes() }])) as PerRole<{ before: OutcomeSummary; after: OutcomeSummary }>;
     const beforeSet = new Set(before);
-    for (const crime of await this.repository.crimeOutcomes(operationId, [...before, ...after])) {
+    for (const crime of await this.repository.crimeOutcomes(operationId, demo, [...before, ...after])) {
       const role = crime.role as Role;
       if (!byArea[role]) continue;
       const summary = byArea[role][beforeSet.has(crime.month) ? "before" : "after"];
