@@ -65,6 +65,8 @@ export interface OperationsTable {
   status: string;
   published: Flag;
   isDemo: Flag;
+  /** 0017_demo: set up only to show openbeat on real police.uk data (dates illustrative, crime real). */
+  realDataExample: Generated<Flag>;
   createdAt: string;
   updatedAt: string;
 }
@@ -354,6 +356,8 @@ export interface PoliceCrimesTable {
   lastOutcomeCategory: string | null;
   context: string | null;
   sequence: number | null;
+  /** 0017_demo: a synthetic row (the demo's); only operations marked as demo count it. */
+  isDemo: Generated<Flag>;
 }
 
 export interface PoliceOutcomesTable {

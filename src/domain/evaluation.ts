@@ -225,7 +225,8 @@ export function categorySentence(category: string, counts: Counts, ratio: OddsRa
 }
 
 export interface VerdictInput {
-  allCrime: { counts: Counts; oddsRatio: OddsRatio; wdq: Wdq };
+  /** null when a period holds no data: there is nothing to compare. */
+  allCrime: { counts: Counts; oddsRatio: OddsRatio; wdq: Wdq } | null;
   antiSocialBehaviour: { counts: Counts; oddsRatio: OddsRatio } | null;
   monthsAfter: number;
   monthsBefore: number;
@@ -237,14 +238,14 @@ export interface VerdictInput {
 /** The plain-English verdict. It never claims more than the adjusted interval supports. */
 export function verdict(input: VerdictInput): string {
   const sentences: string[] = [];
-  const { counts, oddsRatio: ratio, wdq } = input.allCrime;
-  if (input.monthsBefore === 0 || input.monthsAfter === 0) {
+  if (input.monthsBefore === 0 || input.monthsAfter === 0 || !input.allCrime) {
     sentences.push(
       input.monthsBefore === 0
         ? "Not enough evidence yet: there is no police.uk data for the months before the start, so there is nothing to compare with."
         : "Not enough evidence yet: there is no police.uk data for the months since the start.",
     );
   } else {
+    const { counts, oddsRatio: ratio, wdq } = input.allCrime;
     const assessment = assess(counts, ratio);
     const [low, high] = ratio.ci95Adjusted.map(format);
     const figures = `odds ratio ${format(ratio.value)}, 95% interval allowing for month-to-month variation ${low} to ${high}`;

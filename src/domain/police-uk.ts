@@ -5,6 +5,9 @@ import { isInUk } from "./geo.ts";
 
 /** Said wherever police.uk data is shown or given out. */
 export const POLICE_UK_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0 (police.uk data).";
+/** For a demo operation, whose police.uk rows are synthetic though its snap points are police.uk's own. */
+export const SYNTHETIC_POLICE_UK_ATTRIBUTION =
+  "The crime figures are synthetic: generated for openbeat's demo in the police.uk format, not real crime. The map points they sit at are police.uk's, which contain public sector information licensed under the Open Government Licence v3.0.";
 
 /** The header police.uk publishes on its monthly street-level crime files. */
 export const STREET_HEADER = [

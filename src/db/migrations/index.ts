@@ -17,6 +17,7 @@ import * as auditIntegrity from "./0013_audit_integrity.ts";
 import * as accounts from "./0014_accounts.ts";
 import * as tiles from "./0015_tiles.ts";
 import * as publicUpdateChanges from "./0018_public_update_changes.ts";
+import * as demo from "./0017_demo.ts";
 
 export interface Migration {
   up(db: Kysely<any>, types: ColumnTypes): Promise<void>;
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   "0014_accounts": accounts,
   "0015_tiles": tiles,
   "0018_public_update_changes": publicUpdateChanges,
+  "0017_demo": demo,
 };

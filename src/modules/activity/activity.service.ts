@@ -93,14 +93,15 @@ export class ActivityService {
     return { ...patrol, officers, log };
   }
 
-  async startPatrol(user: StaffUser, input: { operationId: number; areaRole: string; officerIds: number[] }, now: Date = new Date()): Promise<number> {
+  /** `isDemo` marks what the demo loader logs (never set from a form). */
+  async startPatrol(user: StaffUser, input: { operationId: number; areaRole: string; officerIds: number[]; isDemo?: boolean }, now: Date = new Date()): Promise<number> {
     await this.activeOperation(input.operationId, now);
     if (!(AREA_ROLES as readonly string[]).includes(input.areaRole)) throw errors.invalid([{ field: "areaRole", message: "Choose the area you are patrolling" }]);
     if (await this.repository.currentPatrolOf(user.id)) throw errors.invalid([{ field: "areaRole", message: "You are already on a patrol: end it before starting another" }]);
     const known = new Set((await this.repository.officers()).map((o) => o.id));
     const officerIds = [user.id, ...input.officerIds.filter((id) => known.has(id))];
     return this.repository.startPatrol(
-      { operationId: input.operationId, areaRole: input.areaRole, startedAt: now.toISOString(), endedAt: null, startedBy: user.id, isDemo: false, createdAt: now.toISOString() },
+      { operationId: input.operationId, areaRole: input.areaRole, startedAt: now.toISOString(), endedAt: null, startedBy: user.id, isDemo: input.isDemo ?? false, createdAt: now.toISOString() },
       officerIds,
     );
   }
@@ -113,7 +114,7 @@ export class ActivityService {
 
   async logEngagement(
     user: StaffUser,
-    input: { operationId: number; kind: string; referralResponse: string | null; safeguardingConcern: boolean; occurredAt: string } & Place,
+    input: { operationId: number; kind: string; referralResponse: string | null; safeguardingConcern: boolean; occurredAt: string; isDemo?: boolean } & Place,
     now: Date = new Date(),
   ): Promise<{ id: number; safeguardingConcern: boolean }> {
     await this.activeOperation(input.operationId, now);
@@ -135,7 +136,7 @@ export class ActivityService {
       referralResponse: input.kind === "referral-offered" ? input.referralResponse : null,
       safeguardingConcern: input.safeguardingConcern,
       officerId: user.id,
-      isDemo: false,
+      isDemo: input.isDemo ?? false,
       createdAt: now.toISOString(),
     });
     await this.audit.record({ actor: { id: user.id, role: user.role }, operation: "collection", recordType: "engagement", recordIds: [id] }, now);
@@ -148,7 +149,7 @@ export class ActivityService {
 
   async logEnforcement(
     user: StaffUser,
-    input: { operationId: number; action: string; offence: string; targetGroup: string; subjectReference: string; outcome: string; occurredAt: string } & Place,
+    input: { operationId: number; action: string; offence: string; targetGroup: string; subjectReference: string; outcome: string; occurredAt: string; isDemo?: boolean } & Place,
     now: Date = new Date(),
   ): Promise<number> {
     await this.activeOperation(input.operationId, now);
@@ -189,7 +190,7 @@ export class ActivityService {
       priorActionId: check.priorActionId,
       dispersalAuthorisationId: check.authorisationId,
       officerId: user.id,
-      isDemo: false,
+      isDemo: input.isDemo ?? false,
       createdAt: now.toISOString(),
     });
     await this.audit.record({ actor: { id: user.id, role: user.role }, operation: "collection", recordType: "enforcement", recordIds: [id] }, now);

@@ -42,6 +42,28 @@ describeEachDatabase("officers' activity", (context) => {
     assert.match(plan.body, /<td class="govuk-table__cell govuk-table__cell--numeric">(3|2\.9|3\.1)\s/, "three hours delivered this week");
   });
 
+  it("costs the patrol hours officers logged on the budget page, and says they come from the patrol log", async () => {
+    const budgeted = await activeOperation(app);
+    const { email } = await signedInClient(app, "officer");
+    const officer = (await app.services.users.findByEmail(email))!;
+    const user = { id: officer.id, email: officer.email, name: officer.name, role: "officer" as const, mustChangePassword: false, partnerAgencyId: null, twoFactorEnabled: false, twoFactorRequired: false };
+    const ended = new Date(Date.now() - 86_400_000);
+    const patrol = await app.services.activity.startPatrol(user, { operationId: budgeted, areaRole: "target", officerIds: [] }, new Date(ended.getTime() - 4 * 3_600_000));
+    await app.services.activity.endPatrol(user, patrol, ended);
+    const { client: lead, id: leadId } = await signedInClient(app, "operation-lead");
+    await app.services.planner.saveSettings(
+      budgeted,
+      { capacityHoursPerWeek: "520", abstractionPercent: "25", emergencyHours: "2.5", priorityHours: "2", scheduledHours: "1.5", resolvedHours: "0", hourlyRate: "45" },
+      { id: leadId },
+    );
+    const page = await lead.get(`/staff/operations/${budgeted}/planner/budget`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /4 hours delivered × £45\.00 = £180/, "the four hours patrolled are costed");
+    assert.doesNotMatch(page.body, /not logged in openbeat yet/, "patrols are logged in openbeat");
+    const plan = await lead.get(`/staff/operations/${budgeted}/activity`);
+    assert.match(plan.body, /£180 of costed officer hours/);
+  });
+
   it("logs an engagement without a name, audits it, and raises safeguarding at once", async () => {
     const { client, id } = await signedInClient(app, "officer");
     await client.get("/staff/engagements/new");

@@ -25,7 +25,8 @@ export const publicOperationsSchema = z
       startsOn: z.string().describe("YYYY-MM-DD"),
       endsOn: z.string().nullable().describe("YYYY-MM-DD, or null while it runs"),
       status: z.string().describe("planned, active or ended"),
-      isDemo: z.boolean().describe("Demonstration data, not a real operation"),
+      isDemo: z.boolean().describe("Demonstration data, not a real operation: its figures, crime included, are synthetic"),
+      realDataExample: z.boolean().describe("An example set up to show openbeat on real police.uk data: its dates are illustrative, its crime figures real"),
       data: z.object({ csv: z.string(), geojson: z.string() }).describe("The dashboard's figures as open data"),
     }),
   )

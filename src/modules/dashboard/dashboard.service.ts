@@ -8,14 +8,14 @@
 // (modules/disclosure) as a Published value; this module only puts them together, stores the
 // snapshot and says when it is out of date. It reads no report, crime or activity row itself.
 import { monthRange } from "../../domain/evaluation.ts";
-import { ALL_CRIME, OUTCOME_GROUP_NAMES, POLICE_UK_ATTRIBUTION, type OutcomeGroup } from "../../domain/police-uk.ts";
+import { ALL_CRIME, OUTCOME_GROUP_NAMES, POLICE_UK_ATTRIBUTION, SYNTHETIC_POLICE_UK_ATTRIBUTION, type OutcomeGroup } from "../../domain/police-uk.ts";
 import { addDays, londonDate, mondayOf } from "../../domain/forecasting.ts";
 import { plannedHoursFor } from "../../domain/planning.ts";
 import { utcToLondonParts } from "../../domain/time.ts";
 import type { Polygonal } from "../../domain/geo.ts";
 import { errors } from "../../http/errors.ts";
 import type { ActivityQuarter, DisclosureRules, DisclosureService, MapLayer, Published, ReportOutcomes, ReportTrends, StudyMap, TrendSeries } from "../disclosure/disclosure.service.ts";
-import type { Evaluation, EvaluationService } from "../evaluation/evaluation.service.ts";
+import { setUpAfterItEnded, type Evaluation, type EvaluationService } from "../evaluation/evaluation.service.ts";
 import type { PlannerService } from "../planner/planner.service.ts";
 import { projectMap, type MapGeometry } from "./maps.ts";
 import type { DashboardOperation, DashboardRepository } from "./dashboard.repository.ts";
@@ -23,7 +23,7 @@ import type { DashboardOperation, DashboardRepository } from "./dashboard.reposi
 export type { ActivityQuarter, LayerKey, MapLayer, TrendSeries } from "../disclosure/disclosure.service.ts";
 
 /** Bumped when the snapshot's shape changes, so an older snapshot is never read as a newer one. */
-const SNAPSHOT_FORMAT = 2;
+const SNAPSHOT_FORMAT = 3;
 /** Months of police.uk data on the map: the last twelve held. */
 const MAP_MONTHS = 12;
 const UPDATES_SHOWN = 20;
@@ -35,7 +35,20 @@ const WEEKS_SHOWN = 13;
 export interface DashboardData {
   format: number;
   computedOn: string;
-  operation: { id: number; slug: string; name: string; summary: string; objectives: string[]; startsOn: string; endsOn: string | null; status: string; isDemo: boolean; published: boolean };
+  operation: {
+    id: number;
+    slug: string;
+    name: string;
+    summary: string;
+    objectives: string[];
+    startsOn: string;
+    endsOn: string | null;
+    status: string;
+    isDemo: boolean;
+    /** Set up to show openbeat on real police.uk data: labelled so, never "Demo". */
+    realDataExample: boolean;
+    published: boolean;
+  };
   dataAsOf: { policeUk: string | null; reports: string; activity: string | null; updates: string | null };
   areas: Array<{ role: string; name: string; definition: string; lsoaCodes?: string[]; ringMetres?: number; snapPoints: number; geometry: Polygonal }>;
   areaMap: MapGeometry;
@@ -47,6 +60,8 @@ export interface DashboardData {
     sensitive: ReportTrends["sensitive"];
   };
   activity: {
+    /** Set up in openbeat only after it ended: openbeat holds none of its activity (missing, not zero). */
+    notHeld: { setUpOn: string } | null;
     /** The last complete weeks (the public sees only the past). */
     weeks: Array<{ weekStart: string; planned: number; delivered: number }>;
     /** Every complete week since the start. */
@@ -70,7 +85,8 @@ export interface DashboardData {
       category: string;
       policeGenerated: boolean;
       counts: Evaluation["sources"][0]["categories"][number]["counts"];
-      oddsRatio: { value: number; ci95: [number, number]; ci95Adjusted: [number, number]; overdispersion: number; zeroCorrected: boolean };
+      /** null unless both periods hold police.uk data. */
+      oddsRatio: { value: number; ci95: [number, number]; ci95Adjusted: [number, number]; overdispersion: number; zeroCorrected: boolean } | null;
       assessment: string;
       summary: string;
       wdq: { value: number | null; meaningful: boolean; reading: string };
@@ -92,6 +108,7 @@ export interface PublishedOperation {
   endsOn: string | null;
   status: string;
   isDemo: boolean;
+  realDataExample: boolean;
 }
 
 export class DashboardService {
@@ -116,6 +133,7 @@ export class DashboardService {
       endsOn: o.endsOn,
       status: o.status,
       isDemo: Boolean(o.isDemo),
+      realDataExample: Boolean(o.realDataExample),
     }));
   }
 
@@ -182,14 +200,14 @@ export class DashboardService {
     const evaluation = await this.evaluation.evaluate(operation.id);
     const police = evaluation.sources[0];
     const areas = evaluation.areas.map((feature) => ({ ...feature.properties, geometry: feature.geometry }));
-    const policeMonths = await this.policeMonths(police.forces, police.dataAsOf);
+    const policeMonths = await this.policeMonths(police.forces, evaluation.periods.before.designed.from, police.dataAsOf);
     const hours = await this.patrolHours(operation, now);
     const settings = await this.repository.settings(operation.id);
     const updates = await this.repository.updatesOf(operation.id, UPDATES_SHOWN);
     return assemble(operation, now, {
       rules: this.disclosure.rules(),
       areas,
-      study: await this.disclosure.studyMap(operation.id, areas, policeMonths.slice(-MAP_MONTHS), now),
+      study: await this.disclosure.studyMap(operation.id, areas, { months: policeMonths.slice(-MAP_MONTHS), forces: police.forces }, now),
       trends: await this.disclosure.reportTrends(operation.id, now),
       quarters: await this.disclosure.activityQuarters(operation.id, operation.startsOn, now),
       outcomes: await this.disclosure.reportOutcomes(operation.id, now),
@@ -215,8 +233,11 @@ export class DashboardService {
     });
   }
 
-  /** The police.uk months held for every force the operation's rows come from, up to the evaluation's "data as of". */
-  private async policeMonths(forces: string[], dataAsOf: string | null): Promise<string[]> {
+  /**
+   * The police.uk months held for every force the operation's rows come from, within the
+   * evaluation's periods: from the first month before the start up to its "data as of".
+   */
+  private async policeMonths(forces: string[], firstMonth: string, dataAsOf: string | null): Promise<string[]> {
     if (!dataAsOf) return [];
     const held = new Map<string, Set<string>>();
     for (const row of await this.repository.heldMonths()) {
@@ -225,7 +246,7 @@ export class DashboardService {
     }
     const relevant = forces.length ? forces : [...held.keys()];
     const months = [...new Set(relevant.flatMap((force) => [...(held.get(force) ?? [])]))];
-    return months.filter((m) => m <= dataAsOf && relevant.every((force) => held.get(force)?.has(m))).sort();
+    return months.filter((m) => m >= firstMonth && m <= dataAsOf && relevant.every((force) => held.get(force)?.has(m))).sort();
   }
 
 
@@ -238,6 +259,7 @@ export class DashboardService {
    */
   private async patrolHours(operation: DashboardOperation, now: Date): Promise<Pick<DashboardData["activity"], "weeks" | "sinceStart">> {
     const lastComplete = addDays(mondayOf(londonDate(now)), -7);
+    if (setUpAfterItEnded(operation)) return { weeks: [], sinceStart: { weeks: 0, planned: 0, delivered: 0, from: null, to: null } };
     const first = mondayOf(operation.startsOn);
     const last = operation.endsOn && mondayOf(operation.endsOn) < lastComplete ? mondayOf(operation.endsOn) : lastComplete;
     const all: string[] = [];
@@ -329,7 +351,7 @@ function publicEvaluation(evaluation: Evaluation) {
         category: c.category,
         policeGenerated: c.policeGenerated,
         counts: c.counts,
-        oddsRatio: { value: c.oddsRatio.value, ci95: c.oddsRatio.ci95, ci95Adjusted: c.oddsRatio.ci95Adjusted, overdispersion: c.oddsRatio.overdispersion, zeroCorrected: c.oddsRatio.zeroCorrected },
+        oddsRatio: c.oddsRatio && { value: c.oddsRatio.value, ci95: c.oddsRatio.ci95, ci95Adjusted: c.oddsRatio.ci95Adjusted, overdispersion: c.oddsRatio.overdispersion, zeroCorrected: c.oddsRatio.zeroCorrected },
         assessment: c.assessment,
         summary: c.summary,
         wdq: c.wdq,
@@ -357,6 +379,8 @@ interface PublishedParts {
 
 function assemble(operation: DashboardOperation, now: Date, parts: PublishedParts): DashboardData {
   const { areas, study, evaluation, hours } = parts;
+  // Set up in openbeat only after it ended: its activity is not held, so none is shown (missing, not zero).
+  const notHeld = setUpAfterItEnded(operation) ? { setUpOn: londonDay(operation.createdAt) } : null;
   return {
     format: SNAPSHOT_FORMAT,
     computedOn: londonDate(now),
@@ -370,6 +394,7 @@ function assemble(operation: DashboardOperation, now: Date, parts: PublishedPart
       endsOn: operation.endsOn,
       status: operation.status,
       isDemo: Boolean(operation.isDemo),
+      realDataExample: Boolean(operation.realDataExample),
       published: Boolean(operation.published),
     },
     dataAsOf: {
@@ -387,13 +412,15 @@ function assemble(operation: DashboardOperation, now: Date, parts: PublishedPart
     },
     layers: study.layers,
     trends: { police: evaluation.trend, reports: parts.trends.reports, sensitive: parts.trends.sensitive },
-    activity: { weeks: hours.weeks, sinceStart: hours.sinceStart, quarters: parts.quarters, since: hours.since },
+    activity: notHeld
+      ? { notHeld, weeks: [], sinceStart: hours.sinceStart, quarters: [], since: hours.since }
+      : { notHeld, weeks: hours.weeks, sinceStart: hours.sinceStart, quarters: parts.quarters, since: hours.since },
     reportOutcomes: parts.outcomes,
     crimeOutcomes: evaluation.crimeOutcomes,
     evaluation: evaluation.summary,
     updates: parts.updates,
     budget: parts.budget,
-    attribution: POLICE_UK_ATTRIBUTION,
+    attribution: operation.isDemo ? SYNTHETIC_POLICE_UK_ATTRIBUTION : POLICE_UK_ATTRIBUTION,
     rules: parts.rules,
   };
 }

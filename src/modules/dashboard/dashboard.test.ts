@@ -54,8 +54,8 @@ describeEachDatabase(`the public dashboard (${data.real ? "real Essex data" : "S
     assert.deepEqual(dashboard.evaluation.periods, evaluation.periods);
     assert.equal(dashboard.dataAsOf.policeUk, police.dataAsOf);
     assert.deepEqual(
-      dashboard.evaluation.categories.map((c) => [c.category, c.counts, c.oddsRatio.value, c.oddsRatio.ci95Adjusted, c.assessment]),
-      police.categories.map((c) => [c.category, c.counts, c.oddsRatio.value, c.oddsRatio.ci95Adjusted, c.assessment]),
+      dashboard.evaluation.categories.map((c) => [c.category, c.counts, c.oddsRatio?.value, c.oddsRatio?.ci95Adjusted, c.assessment]),
+      police.categories.map((c) => [c.category, c.counts, c.oddsRatio?.value, c.oddsRatio?.ci95Adjusted, c.assessment]),
     );
     const html = await page();
     assert.ok(html.includes(evaluation.verdict.replace(/'/g, "&#39;")), "the verdict, word for word");
@@ -69,8 +69,8 @@ describeEachDatabase(`the public dashboard (${data.real ? "real Essex data" : "S
         [c.counts.target.before, c.counts.target.after, c.counts.comparison.before, c.counts.comparison.after],
         c.category,
       );
-      assert.equal(odds, format.statistic(c.oddsRatio.value));
-      assert.equal(interval, `${format.statistic(c.oddsRatio.ci95Adjusted[0])} to ${format.statistic(c.oddsRatio.ci95Adjusted[1])}`);
+      assert.equal(odds, format.statistic(c.oddsRatio!.value));
+      assert.equal(interval, `${format.statistic(c.oddsRatio!.ci95Adjusted[0])} to ${format.statistic(c.oddsRatio!.ci95Adjusted[1])}`);
       assert.equal(reading, ASSESSMENTS[c.assessment]);
     }
     const { before: crimesBefore, after: crimesAfter } = police.outcomes.byArea.target;
@@ -84,7 +84,7 @@ describeEachDatabase(`the public dashboard (${data.real ? "real Essex data" : "S
     const { before, after } = dashboard.evaluation.periods;
     const rate = (n: number, months: number) => n / months;
     const percent = (a: number, b: number) => Math.round(((b - a) / a) * 100);
-    const target = percent(rate(all.counts.target.before, before.months), rate(all.counts.target.after, after.months));
+    const target = percent(rate(all.counts.target.before!, before.months), rate(all.counts.target.after!, after.months));
     const html = await page();
     const summary = html.slice(html.indexOf('id="plain-summary"'), html.indexOf("</ul>", html.indexOf('id="plain-summary"')));
     assert.ok(html.indexOf('id="plain-summary"') < html.indexOf('id="verdict"'), "the summary comes first");

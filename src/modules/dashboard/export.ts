@@ -43,10 +43,13 @@ export function* csvRows(data: DashboardData): Generator<Row> {
   const after = period([evaluation.periods.after.from, evaluation.periods.after.to].filter((m): m is string => Boolean(m)));
   for (const c of evaluation.categories) {
     const name = c.category === ALL_CRIME ? "All crime (not anti-social behaviour)" : c.category;
+    // A period with no police.uk data has no count (never 0), and then there is no odds ratio.
     for (const role of ["target", "buffer", "comparison"] as const) {
-      yield ["evaluation", "count", role, name, before, "", c.counts[role].before];
-      yield ["evaluation", "count", role, name, after, "", c.counts[role].after];
+      const counts = c.counts[role];
+      if (counts.before !== null) yield ["evaluation", "count", role, name, before, "", counts.before];
+      if (counts.after !== null) yield ["evaluation", "count", role, name, after, "", counts.after];
     }
+    if (!c.oddsRatio) continue;
     yield ["evaluation", "odds ratio", "", name, "", "", format.statistic(c.oddsRatio.value)];
     yield ["evaluation", "95% interval, low (allowing for month-to-month variation)", "", name, "", "", format.statistic(c.oddsRatio.ci95Adjusted[0])];
     yield ["evaluation", "95% interval, high (allowing for month-to-month variation)", "", name, "", "", format.statistic(c.oddsRatio.ci95Adjusted[1])];

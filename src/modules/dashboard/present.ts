@@ -33,6 +33,7 @@ export const ASSESSMENTS: Record<string, string> = {
   improved: "Fell relative to the comparison area",
   worsened: "Rose relative to the comparison area",
   "no-clear-change": "No clear change",
+  "no-data": "No police.uk data for one of the periods: nothing to compare",
 };
 
 const LAYER_NOTES: Record<LayerKey, string> = {
@@ -186,9 +187,9 @@ export function plainSummary(data: DashboardData): string[] {
   const sentences: string[] = [];
   const all = data.evaluation.categories.find((c) => c.category === ALL_CRIME);
   const { before, after } = data.evaluation.periods;
-  if (all && before.months > 0 && after.months > 0) {
-    const target = all.counts.target;
-    const comparison = all.counts.comparison;
+  const target = all?.counts.target;
+  const comparison = all?.counts.comparison;
+  if (target && comparison && target.before !== null && target.after !== null && comparison.before !== null && comparison.after !== null && before.months > 0 && after.months > 0) {
     sentences.push(
       `Recorded crime (not counting anti-social behaviour) ${change(perMonth(target.before, before.months), perMonth(target.after, after.months))} in the target area, from ${format.statistic(perMonth(target.before, before.months))} a month in the ${before.months} month${before.months === 1 ? "" : "s"} before the start to ${format.statistic(perMonth(target.after, after.months))} a month in the ${after.months} since; in the comparison area, which the operation does not police, it ${change(perMonth(comparison.before, before.months), perMonth(comparison.after, after.months))}.`,
     );

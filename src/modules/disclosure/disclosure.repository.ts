@@ -252,9 +252,9 @@ export class DisclosureRepository {
       .execute();
   }
 
-  /** police.uk rows per snap point, month and category, for the given points and months (through the point index). */
-  async crimeCounts(pointIds: readonly number[], months: readonly string[]): Promise<Array<{ snapPointId: number; month: string; crimeType: string; count: number }>> {
-    if (pointIds.length === 0 || months.length === 0) return [];
+  /** police.uk rows of these forces per snap point, month and category, for the given points and months (through the point index). */
+  async crimeCounts(pointIds: readonly number[], months: readonly string[], forces: readonly string[]): Promise<Array<{ snapPointId: number; month: string; crimeType: string; count: number }>> {
+    if (pointIds.length === 0 || months.length === 0 || forces.length === 0) return [];
     const found: Array<{ snapPointId: number; month: string; crimeType: string; count: number }> = [];
     for (const part of chunks(pointIds)) {
       const rows = await this.db
@@ -262,6 +262,7 @@ export class DisclosureRepository {
         .select(["snapPointId", "month", "crimeType", (eb) => eb.fn.countAll<number>().as("count")])
         .where("snapPointId", "in", part)
         .where("month", "in", [...months])
+        .where("fallsWithin", "in", [...forces])
         .groupBy(["snapPointId", "month", "crimeType"])
         .execute();
       for (const row of rows) found.push({ snapPointId: row.snapPointId!, month: row.month, crimeType: row.crimeType, count: Number(row.count) });

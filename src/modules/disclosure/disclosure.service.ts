@@ -247,10 +247,16 @@ export class DisclosureService {
    * one of their snap points, with recorded crime and anti-social behaviour from police.uk (k = 3)
    * and residents' reports (k = 5, from the one publication) per cell-month.
    */
-  async studyMap(operationId: number, areas: ReadonlyArray<{ role: string; geometry: Polygonal }>, policeMonths: string[], now: Date = new Date()): Promise<Published<StudyMap>> {
+  /** `police`: the police.uk months to map and the forces whose rows count (the evaluation's: synthetic for a demo operation, real otherwise). */
+  async studyMap(
+    operationId: number,
+    areas: ReadonlyArray<{ role: string; geometry: Polygonal }>,
+    police: { months: string[]; forces: string[] },
+    now: Date = new Date(),
+  ): Promise<Published<StudyMap>> {
     const region = await this.region(operationId, areas);
     if (region.tooLarge) return publish({ cells: [], tooLarge: true, layers: [] });
-    const layers = [...(await this.policeLayers(region, policeMonths.slice(-MAP_MONTHS))), await this.reportsLayer(region.cells, this.lastCompleteMonths(MAP_MONTHS, now), now)];
+    const layers = [...(await this.policeLayers(region, police.months.slice(-MAP_MONTHS), police.forces)), await this.reportsLayer(region.cells, this.lastCompleteMonths(MAP_MONTHS, now), now)];
     return publish({ cells: region.cells.map((cell, i) => ({ cell, label: i + 1, place: region.places.get(cell) ?? null })), tooLarge: false, layers });
   }
 
@@ -298,9 +304,9 @@ export class DisclosureService {
    * months' totals. police.uk publishes every one of these rows itself, at its snap point: the
    * map is suppressed as a table of its own, and the evaluation's counts are published whole.
    */
-  private async policeLayers(region: { cells: string[]; points: Map<number, string> }, months: string[]): Promise<MapLayer[]> {
+  private async policeLayers(region: { cells: string[]; points: Map<number, string> }, months: string[], forces: string[]): Promise<MapLayer[]> {
     const counts = { crime: new Map<string, Map<string, number>>(), asb: new Map<string, Map<string, number>>() };
-    for (const row of await this.repository.crimeCounts([...region.points.keys()], months)) {
+    for (const row of await this.repository.crimeCounts([...region.points.keys()], months, forces)) {
       const cell = region.points.get(row.snapPointId)!;
       const table = row.crimeType === ANTI_SOCIAL_BEHAVIOUR ? counts.asb : counts.crime;
       const line = table.get(row.month) ?? new Map<string, number>();

@@ -20,8 +20,10 @@ export async function evaluateCommand(services: Services, operation: string, opt
   ];
   for (const c of evaluation.sources[0].categories) {
     const { target, buffer, comparison } = c.counts;
+    const pair = (counts: { before: number | null; after: number | null }) => `${counts.before ?? "no data"}/${counts.after ?? "no data"}`;
+    const ratio = c.oddsRatio ? `${figure(c.oddsRatio.value)} (${figure(c.oddsRatio.ci95Adjusted[0])}–${figure(c.oddsRatio.ci95Adjusted[1])})` : "—";
     lines.push(
-      `${c.category}${c.policeGenerated ? " (police-generated)" : ""} | ${target.before}/${target.after} | ${buffer.before}/${buffer.after} | ${comparison.before}/${comparison.after} | ${figure(c.oddsRatio.value)} (${figure(c.oddsRatio.ci95Adjusted[0])}–${figure(c.oddsRatio.ci95Adjusted[1])}) | ${c.wdq.meaningful ? figure(c.wdq.value) : "n/a"} | ${figure(c.totalNetEffect)}`,
+      `${c.category}${c.policeGenerated ? " (police-generated)" : ""} | ${pair(target)} | ${pair(buffer)} | ${pair(comparison)} | ${ratio} | ${c.wdq.meaningful ? figure(c.wdq.value) : "n/a"} | ${figure(c.totalNetEffect)}`,
     );
   }
   lines.push("", "Warnings:", ...evaluation.warnings.map((w) => `- ${w}`));

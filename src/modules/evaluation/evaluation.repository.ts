@@ -20,26 +20,32 @@ export interface CrimeOutcome {
 export class EvaluationRepository {
   constructor(private readonly db: Kysely<Schema>) {}
 
-  /** police.uk rows per area role, month and category: worked per snap point through area membership. */
-  async monthlyCounts(operationId: number): Promise<MonthlyCount[]> {
+  /**
+   * police.uk rows per area role, month and category: worked per snap point through area
+   * membership. `demo` says which rows: a demo operation counts the synthetic rows only, any
+   * other operation the real ones only (the same snap points can hold both).
+   */
+  async monthlyCounts(operationId: number, demo: boolean): Promise<MonthlyCount[]> {
     const rows = await this.db
       .selectFrom("policeCrimes as c")
       .innerJoin("areaSnapPoints as m", "m.snapPointId", "c.snapPointId")
       .innerJoin("areas as a", "a.id", "m.areaId")
       .where("a.operationId", "=", operationId)
+      .where("c.isDemo", "=", demo)
       .select(["a.role as role", "c.month as month", "c.crimeType as crimeType", (eb) => eb.fn.count<number>("c.id").distinct().as("count")])
       .groupBy(["a.role", "c.month", "c.crimeType"])
       .execute();
     return rows.map((r) => ({ ...r, count: Number(r.count) }));
   }
 
-  /** The forces whose rows fall in the operation's areas: their months held decide "no data". */
-  async forcesIn(operationId: number): Promise<string[]> {
+  /** The forces whose rows (synthetic for a demo operation, real otherwise) fall in the operation's areas: their months held decide "no data". */
+  async forcesIn(operationId: number, demo: boolean): Promise<string[]> {
     const rows = await this.db
       .selectFrom("policeCrimes as c")
       .innerJoin("areaSnapPoints as m", "m.snapPointId", "c.snapPointId")
       .innerJoin("areas as a", "a.id", "m.areaId")
       .where("a.operationId", "=", operationId)
+      .where("c.isDemo", "=", demo)
       .select("c.fallsWithin")
       .distinct()
       .execute();
@@ -80,13 +86,14 @@ export class EvaluationRepository {
   }
 
   /** Each crime (not anti-social behaviour) in the areas, with its latest outcome from the outcomes files if held. */
-  async crimeOutcomes(operationId: number, months: string[]): Promise<CrimeOutcome[]> {
+  async crimeOutcomes(operationId: number, demo: boolean, months: string[]): Promise<CrimeOutcome[]> {
     if (months.length === 0) return [];
     const rows = await this.db
       .selectFrom("policeCrimes as c")
       .innerJoin("areaSnapPoints as m", "m.snapPointId", "c.snapPointId")
       .innerJoin("areas as a", "a.id", "m.areaId")
       .where("a.operationId", "=", operationId)
+      .where("c.isDemo", "=", demo)
       .where("c.crimeId", "is not", null)
       .where("c.month", "in", months)
       .select((eb) => [

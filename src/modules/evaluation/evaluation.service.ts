@@ -49,11 +49,13 @@ export interface MonthRow {
 export interface CategoryResult {
   category: string;
   policeGenerated: boolean;
-  counts: PerRole<{ before: number; after: number }>;
-  oddsRatio: OddsRatio;
+  /** null for a period with no police.uk month held: no data, never 0. */
+  counts: PerRole<{ before: number | null; after: number | null }>;
+  /** null unless both periods hold police.uk data: there is nothing to compare. */
+  oddsRatio: OddsRatio | null;
   wdq: { value: number | null; meaningful: boolean; reading: string };
   totalNetEffect: number | null;
-  assessment: Assessment;
+  assessment: Assessment | "no-data";
   summary: string;
   monthly: MonthRow[];
 }
@@ -132,17 +134,19 @@ function monthSpan(months: string[]): { from: string; to: string } | null {
 /**
  * Police activity in each period, from the patrols, engagements and enforcement officers log
  * in openbeat. Nothing is recorded before the operation began using openbeat, so the period
- * before the start is missing (null), never zero. Enforcement against people selling sex is
+ * before the start is missing (null), never zero, and so is all of it for an operation set up in
+ * openbeat only after it ended (`held` false). Enforcement against people selling sex is
  * counted apart and never in the operation's enforcement.
  */
 export async function policeActivity(
   totals: ActivityTotals | null,
   operationId: number,
   periods: { before: string[]; after: string[] },
+  held = true,
 ): Promise<PoliceActivity> {
   const none = { patrolHours: null, engagements: null, referrals: null, enforcementActions: null };
   const after = monthSpan(periods.after);
-  if (!totals || !after) {
+  if (!totals || !after || !held) {
     return { recorded: false, note: "No police activity is recorded in openbeat for these periods: the figures are missing, not zero.", before: { ...none }, after: { ...none } };
   }
   const { enforcementAgainstSellers, ...figures } = await totals(operationId, after.from, after.to);
@@ -152,6 +156,13 @@ export async function policeActivity(
     before: { ...none },
     after: figures,
   };
+}
+
+/** An operation set up in openbeat only after it ended (an example on past data): openbeat holds none of its activity. */
+export function setUpAfterItEnded(operation: { createdAt: string; endsOn: string | null }): boolean {
+  if (!operation.endsOn) return false;
+  const { year, month, day } = utcToLondonParts(operation.createdAt);
+  return `${year}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}` > operation.endsOn;
 }
 
 export class EvaluationService {
@@ -233,7 +244,8 @@ export class EvaluationService {
     }
 
     // Months held: those every force with rows in the areas has imported.
-    const forces = await this.repository.forcesIn(operation.id);
+    const demo = Boolean(operation.isDemo);
+    const forces = await this.repository.forcesIn(operation.id, demo);
     const held = await this.repository.heldMonths("street");
     const heldBy = new Map<string, Set<string>>();
     for (const row of held) {
@@ -242,12 +254,17 @@ export class EvaluationService {
     }
     const relevant = forces.length ? forces : [...heldBy.keys()];
     const isHeld = (month: string) => relevant.length > 0 && relevant.every((force) => heldBy.get(force)?.has(month));
-    const allHeld = [...new Set(held.filter((r) => relevant.includes(r.fallsWithin)).map((r) => r.month))].filter(isHeld).sort();
+    const { before: designedBefore, after: designedAfter, transition } = design.periods;
+    // "Data as of" is the operation's own: months held from before its before period (or after
+    // its end) say nothing about it.
+    const allHeld = [...new Set(held.filter((r) => relevant.includes(r.fallsWithin)).map((r) => r.month))]
+      .filter((m) => isHeld(m) && m >= designedBefore.from && (!designedAfter.to || m <= designedAfter.to))
+      .sort();
     const dataAsOf = allHeld.at(-1) ?? null;
 
-    const { before: designedBefore, after: designedAfter, transition } = design.periods;
     const beforeRange = monthRange(designedBefore.from, designedBefore.to);
-    const afterRange = monthRange(designedAfter.from, designedAfter.to ?? dataAsOf ?? designedAfter.from);
+    const afterEnd = designedAfter.to ?? dataAsOf;
+    const afterRange = afterEnd && afterEnd >= designedAfter.from ? monthRange(designedAfter.from, afterEnd) : [];
     const beforeMonths = beforeRange.filter(isHeld);
     const afterMonths = afterRange.filter(isHeld);
     const period = (range: string[], months: string[], designed: { from: string; to: string | null }): PeriodInfo => ({
@@ -267,36 +284,43 @@ export class EvaluationService {
       );
     }
     const afterGaps = periods.after.monthsWithoutData.filter((m) => !dataAsOf || m <= dataAsOf);
-    if (afterGaps.length) warnings.push(`No police.uk data for ${afterGaps.join(", ")} since the start: those months are left out, not counted as zero.`);
+    if (afterMonths.length === 0) warnings.push("There is no police.uk data for the months since the start yet.");
+    else if (afterGaps.length) warnings.push(`No police.uk data for ${afterGaps.join(", ")} since the start: those months are left out, not counted as zero.`);
     if (transition) warnings.push(`The operation started part-way through ${transition}: that month is in neither period.`);
 
     // Counts per role, month and category; "all crime" leaves anti-social behaviour out.
     const counts = new Map<string, number>();
     const key = (role: string, month: string, category: string) => `${role}|${month}|${category}`;
-    for (const row of await this.repository.monthlyCounts(operation.id)) {
+    for (const row of await this.repository.monthlyCounts(operation.id, demo)) {
       counts.set(key(row.role, row.month, row.crimeType), (counts.get(key(row.role, row.month, row.crimeType)) ?? 0) + row.count);
       if (row.crimeType !== ANTI_SOCIAL_BEHAVIOUR) counts.set(key(row.role, row.month, ALL_CRIME), (counts.get(key(row.role, row.month, ALL_CRIME)) ?? 0) + row.count);
     }
     const monthly = (role: Role, month: string, category: string) => (isHeld(month) ? (counts.get(key(role, month, category)) ?? 0) : null);
     const total = (role: Role, months: string[], category: string) => months.reduce((sum, m) => sum + (monthly(role, m, category) ?? 0), 0);
 
+    // The odds ratio needs both periods: with no month held in one, there is nothing to compare.
+    const comparable = beforeMonths.length > 0 && afterMonths.length > 0;
+    const noDataReading = beforeMonths.length === 0 ? "No police.uk data for the months before the start: nothing to compare with." : "No police.uk data for the months since the start yet.";
     const categories: CategoryResult[] = design.categories.map((category) => {
       const perRole = Object.fromEntries(ROLES.map((role) => [role, { before: total(role, beforeMonths, category), after: total(role, afterMonths, category) }])) as PerRole<{ before: number; after: number }>;
+      const counts = Object.fromEntries(
+        ROLES.map((role) => [role, { before: beforeMonths.length ? perRole[role].before : null, after: afterMonths.length ? perRole[role].after : null }]),
+      ) as CategoryResult["counts"];
       const cells = { rb: perRole.target.before, ra: perRole.target.after, cb: perRole.comparison.before, ca: perRole.comparison.after };
       const series = (role: Role, months: string[]) => months.map((m) => monthly(role, m, category) ?? 0);
       const dispersion = overdispersion([series("target", beforeMonths), series("target", afterMonths), series("comparison", beforeMonths), series("comparison", afterMonths)]);
-      const ratio = oddsRatio(cells, dispersion.value);
+      const ratio = comparable ? oddsRatio(cells, dispersion.value) : null;
       const withBuffer = { ...cells, db: perRole.buffer.before, da: perRole.buffer.after };
       const policeGenerated = POLICE_GENERATED.has(category);
       return {
         category,
         policeGenerated,
-        counts: perRole,
+        counts,
         oddsRatio: ratio,
-        wdq: weightedDisplacementQuotient(withBuffer),
-        totalNetEffect: totalNetEffect(withBuffer),
-        assessment: assess(cells, ratio),
-        summary: categorySentence(category, cells, ratio, policeGenerated),
+        wdq: ratio ? weightedDisplacementQuotient(withBuffer) : { value: null, meaningful: false, reading: noDataReading },
+        totalNetEffect: ratio ? totalNetEffect(withBuffer) : null,
+        assessment: ratio ? assess(cells, ratio) : "no-data",
+        summary: ratio ? categorySentence(category, cells, ratio, policeGenerated) : `${category}: ${noDataReading.charAt(0).toLowerCase()}${noDataReading.slice(1)}`,
         monthly: [...beforeMonths.map((m) => ["before", m] as const), ...afterMonths.map((m) => ["after", m] as const)].map(([when, month]) => {
           const earlier = addMonths(month, -12);
           return {
@@ -311,8 +335,8 @@ export class EvaluationService {
       };
     });
 
-    const corrected = categories.filter((c) => c.oddsRatio.zeroCorrected).map((c) => c.category);
-    if (corrected.length && beforeMonths.length && afterMonths.length) {
+    const corrected = categories.filter((c) => c.oddsRatio?.zeroCorrected).map((c) => c.category);
+    if (corrected.length) {
       warnings.push(`A count of zero in ${corrected.join(", ")}: 0.5 was added to each of the four counts of their odds ratio, which makes those figures rough.`);
     }
     const unplacedRows = await this.repository.unplaced(relevant, [...beforeMonths, ...afterMonths]);
@@ -323,25 +347,25 @@ export class EvaluationService {
     const allCrime = categories.find((c) => c.category === ALL_CRIME)!;
     const asb = categories.find((c) => c.category === ANTI_SOCIAL_BEHAVIOUR) ?? null;
     const targetBefore = beforeMonths.map((m) => monthly("target", m, ALL_CRIME) ?? 0);
-    const spike = spikeBeforeStart(targetBefore, allCrime.oddsRatio.overdispersion);
+    const spike = spikeBeforeStart(targetBefore, allCrime.oddsRatio?.overdispersion ?? 1);
     if (!spike.checked && beforeMonths.length > 0) {
       warnings.push(`Only ${beforeMonths.length} month${beforeMonths.length === 1 ? "" : "s"} before the start: too few to check whether the operation started after a spike (regression to the mean).`);
     }
     const overlapWarning = await this.overlapWarning(operation.id);
     if (overlapWarning) warnings.push(overlapWarning);
 
-    const cellsOf = (c: CategoryResult) => ({ rb: c.counts.target.before, ra: c.counts.target.after, cb: c.counts.comparison.before, ca: c.counts.comparison.after });
+    const cellsOf = (c: CategoryResult) => ({ rb: c.counts.target.before ?? 0, ra: c.counts.target.after ?? 0, cb: c.counts.comparison.before ?? 0, ca: c.counts.comparison.after ?? 0 });
     const rises = categories.filter((c) => c.policeGenerated && c.assessment === "worsened").map((c) => c.category);
     const verdictText = verdict({
-      allCrime: { counts: cellsOf(allCrime), oddsRatio: allCrime.oddsRatio, wdq: allCrime.wdq },
-      antiSocialBehaviour: asb ? { counts: cellsOf(asb), oddsRatio: asb.oddsRatio } : null,
+      allCrime: allCrime.oddsRatio ? { counts: cellsOf(allCrime), oddsRatio: allCrime.oddsRatio, wdq: allCrime.wdq } : null,
+      antiSocialBehaviour: asb?.oddsRatio ? { counts: cellsOf(asb), oddsRatio: asb.oddsRatio } : null,
       monthsBefore: beforeMonths.length,
       monthsAfter: afterMonths.length,
       spike,
       policeGeneratedRises: rises,
     });
 
-    const activity = await policeActivity(this.activityTotals, operation.id, { before: beforeRange, after: afterRange });
+    const activity = await policeActivity(this.activityTotals, operation.id, { before: beforeRange, after: afterRange }, !setUpAfterItEnded(operation));
     if (!activity.recorded) warnings.push(activity.note);
 
     return {
@@ -370,7 +394,7 @@ export class EvaluationService {
           dataAsOf,
           unplacedRows,
           categories,
-          outcomes: await this.outcomes(operation.id, beforeMonths, afterMonths),
+          outcomes: await this.outcomes(operation.id, demo, beforeMonths, afterMonths),
         },
         await this.reportTrends(operation.id),
       ],
@@ -389,10 +413,10 @@ export class EvaluationService {
   }
 
   /** What became of the crimes in each area and period: the answer to "it goes unpunished". */
-  private async outcomes(operationId: number, before: string[], after: string[]) {
+  private async outcomes(operationId: number, demo: boolean, before: string[], after: string[]) {
     const byArea = Object.fromEntries(ROLES.map((role) => [role, { before: emptyOutcomes(), after: emptyOutcomes() }])) as PerRole<{ before: OutcomeSummary; after: OutcomeSummary }>;
     const beforeSet = new Set(before);
-    for (const crime of await this.repository.crimeOutcomes(operationId, [...before, ...after])) {
+    for (const crime of await this.repository.crimeOutcomes(operationId, demo, [...before, ...after])) {
       const role = crime.role as Role;
       if (!byArea[role]) continue;
       const summary = byArea[role][beforeSet.has(crime.month) ? "before" : "after"];

@@ -34,6 +34,12 @@ export class ImportsRepository {
     await this.db.updateTable("importJobs").set(changes).where("id", "=", id).execute();
   }
 
+  /** Marks every row of a force as synthetic demo data; how many rows that was. */
+  async markSynthetic(fallsWithin: string): Promise<number> {
+    const result = await this.db.updateTable("policeCrimes").set({ isDemo: true }).where("fallsWithin", "=", fallsWithin).executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   find(id: number): Promise<ImportJobRow | undefined> {
     return this.db.selectFrom("importJobs").selectAll().where("id", "=", id).executeTakeFirst();
   }

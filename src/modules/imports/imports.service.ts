@@ -217,4 +217,14 @@ export class ImportsService {
   heldMonths() {
     return this.repository.heldMonths();
   }
+
+  /**
+   * For the demo loader, after it imports its generated files: marks the force's rows as
+   * synthetic, so that only operations marked as demo count them (0017_demo).
+   */
+  async markSynthetic(fallsWithin: string): Promise<number> {
+    const rows = await this.repository.markSynthetic(fallsWithin);
+    await markDashboardStale(this.database.db, null);
+    return rows;
+  }
 }

@@ -38,7 +38,7 @@ export class OperationsRepository {
     return this.db.selectFrom("areas").selectAll().where("operationId", "in", operationIds).execute();
   }
 
-  async create(operation: Omit<OperationRow, "id">, areas: Array<Omit<Insertable<AreasTable>, "id" | "operationId">>): Promise<number> {
+  async create(operation: Omit<Insertable<OperationsTable>, "id">, areas: Array<Omit<Insertable<AreasTable>, "id" | "operationId">>): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
       const { id } = await trx.insertInto("operations").values(operation).returning("id").executeTakeFirstOrThrow();
       for (const area of areas) await trx.insertInto("areas").values({ ...area, operationId: id }).execute();

@@ -121,7 +121,7 @@ export class PartnersService {
   }
 
   /** Gives a partner worker's account access to an agency's referrals. */
-  async attachWorker(agencyId: number, email: string, user: StaffUser): Promise<void> {
+  async attachWorker(agencyId: number, email: string, user: StaffUser, now: Date = new Date()): Promise<void> {
     const agency = await this.repository.findAgency(agencyId);
     if (!agency) throw errors.notFound("partner agency");
     const account = email.trim() ? await this.users.findByEmail(normaliseEmail(email)) : undefined;
@@ -131,7 +131,7 @@ export class PartnersService {
     }
     if (account.partnerAgencyId === agency.id) throw errors.invalid([{ field: "email", message: `That account is already attached to ${agency.name}` }]);
     await this.users.update(account.id, { partnerAgencyId: agency.id });
-    await this.audit.record({ actor: { id: user.id, role: user.role }, operation: "alteration", recordType: "user", recordIds: [account.id] });
+    await this.audit.record({ actor: { id: user.id, role: user.role }, operation: "alteration", recordType: "user", recordIds: [account.id] }, now);
   }
 
   async detachWorker(agencyId: number, userId: number, user: StaffUser): Promise<void> {

@@ -39,6 +39,24 @@ function dayOfYear(date: string): number {
   return (Date.UTC(year, month - 1, day) - Date.UTC(year, 0, 1)) / 86_400_000;
 }
 
+/** The season of a week, from -1 (late January) to 1 (late July, the summer peak of emergency calls). */
+function seasonOf(weekStart: string): number {
+  return Math.cos((2 * Math.PI * (dayOfYear(addDays(weekStart, 3)) - 205)) / 365.25);
+}
+
+/**
+ * The calls a week can be expected to bring, by grade: the seasonal mean the synthetic calls are
+ * drawn around. The demo's rota follows it, as a planner would: patrols thin out in the weeks
+ * the summer peak is expected, not only in the weeks it happened to be busy.
+ */
+export function expectedDemoCalls(weekStart: string): Record<CallGrade, number> {
+  const season = seasonOf(weekStart);
+  return Object.fromEntries((Object.entries(DEMO_DEMAND) as Array<[CallGrade, { mean: number; summer: number }]>).map(([grade, { mean, summer }]) => [grade, mean * (1 + summer * season)])) as Record<
+    CallGrade,
+    number
+  >;
+}
+
 /** The synthetic calls: one list, oldest first, ending with the last complete week before `now`. */
 export function demoCalls(now: Date = new Date(), seed = 2026): CallRecord[] {
   const random = seeded(seed);
@@ -50,9 +68,7 @@ export function demoCalls(now: Date = new Date(), seed = 2026): CallRecord[] {
     const start = londonToUtc(...dateParts(weekStart), 0, 0).getTime();
     const end = londonToUtc(...dateParts(addDays(weekStart, 7)), 0, 0).getTime();
     // The peak falls in late July (day 205), the trough in late January.
-    const season = Math.cos((2 * Math.PI * (dayOfYear(addDays(weekStart, 3)) - 205)) / 365.25);
-    for (const [grade, { mean, summer }] of Object.entries(DEMO_DEMAND) as Array<[CallGrade, { mean: number; summer: number }]>) {
-      const expected = mean * (1 + summer * season);
+    for (const [grade, expected] of Object.entries(expectedDemoCalls(weekStart)) as Array<[CallGrade, number]>) {
       const count = Math.max(0, Math.round(expected + Math.sqrt(expected) * normal()));
       for (let i = 0; i < count; i++) {
         const instant = new Date(start + Math.floor(random() * (end - start)));

@@ -214,11 +214,10 @@ export class PlannerService {
   }
 
   /**
-   * Officer hours the operation delivered between two dates ('YYYY-MM-DD', inclusive). Patrol
-   * logging is not part of openbeat yet, so this is 0 until it is; everything that shows hours
-   * delivered or costs them asks here, so it changes in one place.
+   * Patrol hours delivered from the first to the last UK calendar day given (inclusive), from the
+   * patrols officers logged (the activity module). Everything that shows hours delivered or
+   * costs them asks here.
    */
-  /** Patrol hours delivered from the first to the last UK calendar day given (inclusive). */
   async hoursDelivered(operationId: number, from: string, to: string): Promise<number> {
     if (!this.patrolHours) return 0;
     const instant = (day: string) => {

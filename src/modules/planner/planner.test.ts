@@ -268,7 +268,7 @@ describeEachDatabase("planner", (context) => {
     const expected = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "Europe/London" });
     assert.ok(whatIf.includes(`runs out on <strong>${expected.format(new Date(`${addDays(today, 94)}T12:00:00Z`))}</strong>`));
     assert.ok(whatIf.includes(`against ${expected.format(new Date(`${addDays(today, 184)}T12:00:00Z`))} at the planned 40 hours`));
-    assert.match(page.body, /Patrol hours are not logged in openbeat yet/);
+    assert.match(page.body, /Hours delivered are the patrols officers logged in openbeat/);
     assertWellFormed(page.body);
 
     const invalid = await lead.get(`${url}/budget?plannedHours=lots`);
