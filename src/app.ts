@@ -201,6 +201,7 @@ export async function buildApp({ config, database, logger = true, logStream, onA
       cspNonce: (this as unknown as { cspNonce: { script: string } }).cspNonce.script,
       csrfToken: csrfTokenFor(request, this),
       staff,
+      deployment: config.deployment,
       staffRoleName: staff ? ROLE_NAMES[staff.role] : null,
       staffNavigation: staff ? staffNavigation(staff, request.url) : [],
     };

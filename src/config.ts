@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
+import { deploymentFor, DeploymentError, type Deployment } from "./deployment.ts";
 
 const booleanFlag = z
   .enum(["0", "1", "true", "false", "yes", "no"])
@@ -24,6 +25,8 @@ const environmentSchema = z.object({
   OPENBEAT_TILE_FETCH_CONCURRENCY: z.coerce.number().int().min(1).max(8).default(2),
   OPENBEAT_TRUST_PROXY: z.string().optional(),
   OPENBEAT_PUBLIC_URL: z.string().url().optional(),
+  /** A JSON file of the force's identity (src/deployment.ts); without it, a fictional one outside production. */
+  OPENBEAT_DEPLOYMENT: z.string().optional(),
   OPENBEAT_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   OPENBEAT_DB_QUEUE_LIMIT: z.coerce.number().int().min(0).default(100),
   OPENBEAT_RATE_LIMIT_REPORTS: z.coerce.number().int().positive().default(20),
@@ -43,6 +46,8 @@ export interface Config {
   host: string;
   database: DatabaseTarget;
   dataDirectory: string;
+  /** Who runs this openbeat (null: not set, in production; letters are then refused). */
+  deployment: Deployment | null;
   demo: boolean;
   /** Master secret; every purpose gets its own key derived from it (see `keyFor`). */
   secret: Buffer;
@@ -120,8 +125,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, { termi
   }
   const fallback = env.OPENBEAT_SECRET && env.OPENBEAT_AUDIT_KEY ? null : developmentSecrets(env.OPENBEAT_DATA_DIR);
   const trustProxy = env.OPENBEAT_TRUST_PROXY;
+  let deployment: Deployment | null;
+  try {
+    deployment = deploymentFor(env.OPENBEAT_DEPLOYMENT, production);
+  } catch (error) {
+    if (error instanceof DeploymentError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     environment: env.NODE_ENV,
+    deployment,
     port: env.PORT,
     host: env.HOST,
     database: parseDatabaseUrl(env.DATABASE_URL, env.OPENBEAT_DATA_DIR),

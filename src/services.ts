@@ -88,7 +88,7 @@ export function createServices(config: Config, database: Database) {
     (id, from, to) => activity.totals(id, from, to),
     (id) => disclosure.inputsOf(id),
   );
-  const vehicles = new VehiclesService(new VehiclesRepository(db), operations, operationsRepository, audit, keyFor(config, "vehicle-keepers"));
+  const vehicles = new VehiclesService(new VehiclesRepository(db), operations, operationsRepository, audit, keyFor(config, "vehicle-keepers"), { deployment: config.deployment });
   const retention = new RetentionService(new RetentionRepository(db), audit, retentionRules);
   retention.addStep({
     name: "vehicleSightings",

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Config, DatabaseTarget } from "../../src/config.ts";
+import { FICTIONAL_DEPLOYMENT } from "../../src/deployment.ts";
 
 export function testConfig(database: DatabaseTarget, overrides: Partial<Config> = {}): Config {
   const dataDirectory = fs.mkdtempSync(path.join(os.tmpdir(), "openbeat-test-"));
@@ -14,6 +15,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     host: "127.0.0.1",
     database,
     dataDirectory,
+    deployment: FICTIONAL_DEPLOYMENT,
     demo: false,
     secret: crypto.randomBytes(32),
     auditKey: crypto.randomBytes(32),

@@ -2,12 +2,13 @@
 // lists when and where the vehicle was seen, accuses no one, and says the keeper may not have
 // been the driver. It carries nothing from residents: no words of theirs, and not who reported.
 import PDFDocument from "pdfkit";
+import type { Deployment } from "../../deployment.ts";
 
 export interface LetterContent {
   reference: string;
   issuedAt: string;
-  /** Who sends it: the force, when configured, or the operation alone. */
-  from: string | null;
+  /** Who sends it, and how the keeper checks it is real: the deployment's identity. */
+  from: Pick<Deployment, "force" | "team" | "contact" | "logoFile" | "fictional">;
   operation: string;
   keeper: { name: string; address: string };
   vehicle: { registration: string; make: string; colour: string };
@@ -67,7 +68,7 @@ export function renderLetter(content: LetterContent): Promise<Buffer> {
   const doc = new PDFDocument({
     size: "A4",
     margin: 56,
-    info: { Title: `Warning letter ${content.reference}`, Author: pdfText(content.from ?? content.operation), Subject: "About your vehicle" },
+    info: { Title: `Warning letter ${content.reference}`, Author: pdfText(content.from.force.name), Subject: "About your vehicle" },
   });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -78,8 +79,14 @@ export function renderLetter(content: LetterContent): Promise<Buffer> {
 
   const t = pdfText;
   const vehicle = `${content.vehicle.registration} (${[content.vehicle.colour, content.vehicle.make].filter(Boolean).join(" ")})`;
-  doc.font("Helvetica-Bold").fontSize(14).text(t(content.from ?? content.operation));
-  if (content.from) doc.font("Helvetica").fontSize(11).text(t(content.operation));
+  // The letterhead: who it is from and how to check, so a keeper can tell it from a scam.
+  const from = content.from;
+  if (from.logoFile) doc.image(from.logoFile, { fit: [160, 48] }).moveDown(0.5);
+  doc.font("Helvetica-Bold").fontSize(14).text(t(from.force.name));
+  doc.font("Helvetica").fontSize(11).text(t(from.team.name));
+  for (const addressLine of from.contact.postalAddress) doc.text(t(addressLine));
+  doc.text(t(`Telephone ${from.contact.phone}${from.contact.web ? ` · ${from.contact.web}` : ""}${from.contact.email ? ` · ${from.contact.email}` : ""}`));
+  if (from.fictional) doc.font("Helvetica-Bold").text("DEMONSTRATION: this letter and its sender are invented.").font("Helvetica");
   doc.moveDown();
   doc.font("Helvetica").fontSize(11);
   doc.text(t(content.keeper.name));
@@ -112,13 +119,13 @@ export function renderLetter(content: LetterContent): Promise<Buffer> {
   );
   doc.moveDown(0.5);
   doc.text(
-    `If you think this letter has reached you by mistake, for example because your vehicle was not there or its number plates may have been copied, please call 101 and quote the reference ${t(content.reference)}.`,
+    `If you think this letter has reached you by mistake, for example because your vehicle was not there or its number plates may have been copied, please call ${t(from.contact.phone)} and quote the reference ${t(content.reference)}.${from.contact.web ? ` You can check that this letter is genuine at ${t(from.contact.web)}.` : ""}`,
   );
   doc.moveDown();
   doc.text("Yours faithfully,");
   doc.moveDown(0.5);
   doc.text(t(content.approvedBy));
-  doc.text(t(`Operation lead, ${content.operation}`));
+  doc.text(t(`Operation lead, ${content.operation}, ${from.team.name}`));
   doc.end();
   return done;
 }

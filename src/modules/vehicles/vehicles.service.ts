@@ -27,6 +27,7 @@ import type { StaffUser } from "../auth/auth.service.ts";
 import type { OperationsRepository } from "../operations/operations.repository.ts";
 import type { OperationsService } from "../operations/operations.service.ts";
 import { renderLetter } from "./letter.ts";
+import type { Deployment } from "../../deployment.ts";
 import type { LetterRow, SightingRow, VehiclesRepository } from "./vehicles.repository.ts";
 
 const CLOCK_SKEW_MS = 10 * 60_000;
@@ -85,7 +86,7 @@ export class VehiclesService {
     private readonly operationsRepository: OperationsRepository,
     private readonly audit: AuditService,
     private readonly keeperKey: Buffer,
-    private readonly options: { rules?: VehicleRules; forceName?: string | null } = {},
+    private readonly options: { rules?: VehicleRules; deployment?: Deployment | null } = {},
   ) {}
 
   get rules(): VehicleRules {
@@ -377,7 +378,14 @@ export class VehiclesService {
   }
 
   /** The letter as a PDF. Each download is a consultation of the keeper's details, and is logged. */
+  /** Who letters come from. A letter from no one named cannot be checked by its keeper, and would read as a scam. */
+  private sender(): Deployment {
+    if (!this.options.deployment) throw errors.conflict("Letters need the force's identity: set OPENBEAT_DEPLOYMENT to its file (docs/operations.md, Deployment identity).");
+    return this.options.deployment;
+  }
+
   async letterPdf(registrationParam: string, user: Actor, now: Date = new Date()): Promise<{ reference: string; pdf: Buffer }> {
+    this.sender();
     const registration = this.parseKey(registrationParam);
     const letter = await this.currentLetter(registration);
     const reference = letterReference(letter.id);
@@ -399,13 +407,14 @@ export class VehiclesService {
     const keeper = await this.repository.keeperOf(letter.registration);
     if (!keeper || keeper.id !== letter.keeperId) throw errors.notFound("keeper details");
     const details = JSON.parse(decrypt(this.keeperKey, keeper.detailsEncrypted)) as { name: string; address: string };
+    const from = this.sender();
     const operation = letter.operationId ? await this.operationsRepository.findById(letter.operationId) : undefined;
     const sightings = await this.repository.sightingsOf(letter.registration);
     const format = (sightings[0]?.registrationFormat ?? "unrecognised") as RegistrationFormat;
     return renderLetter({
       reference: letterReference(letter.id),
       issuedAt: letter.sentAt ?? letter.approvedAt,
-      from: this.options.forceName ?? null,
+      from,
       operation: operation?.name ?? "The neighbourhood policing team",
       keeper: details,
       vehicle: { registration: displayRegistration({ normalised: letter.registration, format }), make: keeper.make, colour: keeper.colour },

@@ -7,6 +7,7 @@ import { signedInClient, testApp, validReport } from "../../../test/support/app.
 import { PageClient } from "../../../test/support/client.ts";
 import { DEMO_BUFFER, DEMO_TARGET } from "../demo/demo.service.ts";
 import { letterDateTime, pdfText, renderLetter } from "./letter.ts";
+import { FICTIONAL_DEPLOYMENT } from "../../deployment.ts";
 
 const TARGET_POINT = { lat: 51.5383, lng: 0.7274 };
 const BUFFER_POINT = { lat: 51.53, lng: 0.73 };
@@ -380,7 +381,13 @@ describe("warning letter PDF", () => {
   const content = {
     reference: "WL-00042",
     issuedAt: "2026-06-15T09:00:00.000Z",
-    from: "Essex Police",
+    from: {
+      force: { name: "Essex Police" },
+      team: { name: "Southend Central Community Policing Team" },
+      contact: { phone: "101", web: "https://www.essex.police.uk", postalAddress: ["Southend Police Station", "Victoria Avenue, Southend-on-Sea"] },
+      logoFile: null,
+      fictional: false,
+    },
     operation: "Operation Ambleside",
     keeper: { name: "Łukasz Żółć", address: "Flat 2, 10 Example Road\nSouthend-on-Sea" },
     vehicle: { registration: "AB12 CDE", make: "BMW", colour: "Black" },
@@ -400,6 +407,16 @@ describe("warning letter PDF", () => {
     assert.match(text, /Lukasz Zólc/, "accents the built-in font cannot print are dropped, not garbled");
     assert.ok(text.includes(`"><img src=x onerror=alert(1)> ?? ?`), "markup is printed as text, unprintable characters as ?");
     assert.match(text, /call 101 and quote the reference WL-00042/);
+    assert.match(text, /Southend Central Community Policing Team/, "the letterhead names the team");
+    assert.match(text, /Victoria Avenue, Southend-on-Sea/);
+    assert.match(text, /check that this letter is genuine at https:\/\/www.essex.police.uk/);
+    assert.doesNotMatch(text, /DEMONSTRATION/);
+  });
+
+  it("says on its face that a demo letter and its sender are invented", async () => {
+    const text = await pdfTextOf(await renderLetter({ ...content, from: FICTIONAL_DEPLOYMENT }));
+    assert.match(text, /Demo Constabulary \(fictional\)/);
+    assert.match(text, /DEMONSTRATION: this letter and its sender are invented/);
   });
 
   it("keeps what the built-in font can print, character for character", () => {
