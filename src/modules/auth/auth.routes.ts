@@ -7,6 +7,7 @@ import { field, type FormBody } from "../reports/report-form.ts";
 import type { Services } from "../../services.ts";
 import { access } from "./policy.ts";
 import { MINIMUM_PASSWORD_LENGTH } from "./passwords.ts";
+import { provisioningQrSvg } from "./two-factor.ts";
 import { SESSION_LIFETIME_HOURS, type SignInResult } from "./auth.service.ts";
 
 const DEVICE_COOKIE_DAYS = 180;
@@ -81,13 +82,13 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     return reply.redirect(staff.user.mustChangePassword ? "/staff/password" : next);
   });
 
-  const enrolment = (email: string) => {
+  const enrolment = async (email: string) => {
     const { secret, sealed, uri } = services.auth.beginTwoFactor(email);
-    return { title: "Set up two-factor sign-in", secret: secret.match(/.{1,4}/g)!.join(" "), sealed, uri, noStore: true };
+    return { title: "Set up two-factor sign-in", secret: secret.match(/.{1,4}/g)!.join(" "), sealed, uri, qr: await provisioningQrSvg(uri), noStore: true };
   };
 
   app.get("/staff/two-factor", { config: { access: access.signedIn } }, async (request, reply) =>
-    reply.page("auth/views/two-factor.njk", { ...enrolment(request.staff!.user.email), enabled: request.staff!.user.twoFactorEnabled, required: request.staff!.user.twoFactorRequired }),
+    reply.page("auth/views/two-factor.njk", { ...(await enrolment(request.staff!.user.email)), enabled: request.staff!.user.twoFactorEnabled, required: request.staff!.user.twoFactorRequired }),
   );
 
   app.post("/staff/two-factor", { config: { access: access.signedIn } }, async (request, reply) => {
@@ -98,7 +99,7 @@ export function registerAuthPages(app: FastifyInstance, services: Services): voi
     if (!ok) {
       return reply.page(
         "auth/views/two-factor.njk",
-        { ...enrolment(staff.user.email), enabled: staff.user.twoFactorEnabled, required: staff.user.twoFactorRequired, errors: formErrors([{ field: "code", message: "That code does not match. Add the new key below to your app and enter the code it shows." }]) },
+        { ...(await enrolment(staff.user.email)), enabled: staff.user.twoFactorEnabled, required: staff.user.twoFactorRequired, errors: formErrors([{ field: "code", message: "That code does not match. Add the new key below to your app and enter the code it shows." }]) },
         400,
       );
     }

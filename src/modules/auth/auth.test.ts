@@ -180,6 +180,9 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
     assert.equal((await client.get("/staff")).headers.location, "/staff/two-factor");
     const page = await client.get("/staff/two-factor");
     const key = /id="totp-key">([^<]+)</.exec(page.body)![1]!.replace(/\s+/g, "");
+    // The setup link as a QR code to scan, drawn on the server, named for screen readers.
+    assert.match(page.body, /id="totp-qr"><svg role="img" aria-label="QR code of the setup link for your authenticator app"[^>]*viewBox="0 0 \d+ \d+"/);
+    assert.match(page.body, /<path [^>]*d="M[^"]{200,}"/, "the code's modules are drawn");
     const wrong = await client.post("/staff/two-factor", { sealed: /name="sealed" value="([^"]+)"/.exec(page.body)![1]!, code: "000000" });
     assert.equal(wrong.statusCode, 400);
     assert.match(wrong.body, /That code does not match/);

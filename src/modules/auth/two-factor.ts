@@ -1,6 +1,7 @@
 // Time-based one-time passwords (RFC 6238, as authenticator apps use them). The secret is kept
 // encrypted; each 30-second step is accepted once, so a code seen over a shoulder is spent.
 import * as OTPAuth from "otpauth";
+import QRCode from "qrcode";
 import { decrypt, encrypt } from "../../http/encryption.ts";
 
 const PERIOD_SECONDS = 30;
@@ -15,6 +16,13 @@ function totp(secretBase32: string, label = "openbeat"): OTPAuth.TOTP {
 
 export function provisioningUri(secretBase32: string, email: string): string {
   return totp(secretBase32, email).toString();
+}
+
+/** The setup link as a QR code to scan with the authenticator app: an SVG, drawn on the server (no script). */
+export async function provisioningQrSvg(uri: string): Promise<string> {
+  const svg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2, width: 200 });
+  // Named for screen readers; the key and link beside it say the same in text.
+  return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the setup link for your authenticator app" focusable="false" ');
 }
 
 /** The time step a code belongs to, if it is valid now (one step either side for clock drift). */
