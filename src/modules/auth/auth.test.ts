@@ -104,8 +104,9 @@ describeEachDatabase("staff sign-in and sessions", (context) => {
       };
       const first = await guess();
       for (let i = 0; i < 5; i++) await first.post("/staff/sign-in", { email, password: `guess ${i}`, next: "/staff" });
-      const clients = await Promise.all(Array.from({ length: 4 }, guess));
+      // Turns are counted from the fifth failure, so time is measured from it too.
       const started = performance.now();
+      const clients = await Promise.all(Array.from({ length: 4 }, guess));
       const finished = await Promise.all(
         clients.map(async (client, i) => {
           const response = await client.post("/staff/sign-in", { email, password: `together ${i}`, next: "/staff" });
